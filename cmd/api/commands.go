@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/teachtrack/api/internal/config"
+	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/handlers"
+	"github.com/teachtrack/api/migrations"
+)
+
+func loadConfig(getenv func(string) string) (*config.Config, error) {
+	envFile := getenv("ENV_FILE")
+	if envFile == "" {
+		envFile = ".env"
+	}
+	cfg, err := config.Load(getenv, envFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Version = version
+	return cfg, nil
+}
+
+func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
+	return db.Open(ctx, db.OptionsFromConfig(cfg, log))
+}
+
+func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log.Info("starting", append([]any{"version", version}, cfg.LogAttrs()...)...)
+	cluster, err := openCluster(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cluster.Close()
+	if cfg.MigrateOnStart {
+		mctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err := db.Migrate(mctx, cluster.Primary().DB, migrations.FS, "up", io.Discard)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("migrating at start (set MIGRATE_ON_START=false to skip): %w", err)
+		}
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	cluster.Start(bg)
+
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return bg },
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Shutdown stops accepting at once and waits for in-flight requests.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, cfg *config.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: api migrate up|down|status")
+	}
+	cluster, err := openCluster(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
+	defer cluster.Close()
+	return db.Migrate(ctx, cluster.Primary().DB, migrations.FS, args[0], stdout)
+}
+
+func replicationConfig(cfg *config.Config) db.ReplicationConfig {
+	return db.ReplicationConfig{
+		Primary: cfg.Primary, Replicas: cfg.Replicas,
+		AdminUser: cfg.DBAdminUser, AdminPassword: cfg.DBAdminPassword,
+		ReplUser: cfg.ReplicationUser, ReplPassword: cfg.ReplicationPassword,
+		PrimaryHost: cfg.ReplicationPrimaryHost,
+	}
+}
+
+func replication(ctx context.Context, cfg *config.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: api replication setup|status")
+	}
+	rc := replicationConfig(cfg)
+	switch args[0] {
+	case "setup":
+		return db.SetupReplication(ctx, rc, stdout)
+	case "status":
+		st, err := db.ReplicationStatus(ctx, rc)
+		if err != nil {
+			return err
+		}
+		db.WriteStatusTable(stdout, st)
+		return nil
+	}
+	return fmt.Errorf("unknown replication command %q (want setup or status)", args[0])
+}
+
+// healthcheck asks the local API's /readyz; distroless images have no curl.
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	addr := getenv("HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %d", res.StatusCode)
+	}
+	return nil
+}
+
+func users(ctx context.Context, cfg *config.Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	return errors.New("usage: api users create-admin --email E --password-stdin (not implemented yet)")
+}

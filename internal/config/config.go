@@ -1,0 +1,330 @@
+// Package config reads the API's settings from the environment (and a .env
+// file) once, validates them, and hands one Config to everything else.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/joho/godotenv"
+)
+
+// Config is every setting of the API. Nothing below cmd/api reads the environment.
+type Config struct {
+	AppEnv   string
+	HTTPAddr string
+	LogLevel slog.Level
+	Version  string
+
+	// Databases.
+	Primary           *mysql.Config
+	Replicas          []*mysql.Config
+	DBMaxOpenConns    int
+	DBMaxIdleConns    int
+	DBConnMaxLifetime time.Duration
+	DBWriteTimeout    time.Duration
+	MigrateOnStart    bool
+
+	// Administrative access for `api replication setup|status` only.
+	DBAdminUser            string
+	DBAdminPassword        string
+	ReplicationUser        string
+	ReplicationPassword    string
+	ReplicationPrimaryHost string
+
+	// Routing and read-your-writes.
+	ReadYourWrites     string // causal | window | off
+	CausalWait         time.Duration
+	StickyWindow       time.Duration
+	HealthInterval     time.Duration
+	MaxReplicaLag      time.Duration
+	RoutingDebugHeader bool
+	RedisURL           string
+
+	// Auth and sessions.
+	JWTSecret          string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	SessionTTL         time.Duration
+	BcryptCost         int
+	LoginRateLimit     int // attempts per minute per IP and per email
+	RegisterRateLimit  int // attempts per minute per IP
+	TrustedProxies     []string
+	CORSAllowedOrigins []string
+
+	// HTTP server.
+	ShutdownTimeout time.Duration
+
+	// Product limits.
+	MaxSubjectsPerUser int
+	DocsEnabled        bool
+}
+
+// Production reports whether APP_ENV is production.
+func (c *Config) Production() bool { return c.AppEnv == "production" }
+
+// exampleSecrets are values shipped in .env.example or docs; production refuses them.
+var exampleSecrets = []string{"change-me", "changeme", "secret", "dev-secret-change-me-in-production-please"}
+
+// Load reads the configuration through getenv, after merging a .env file found
+// at envFile (if it exists) under the real environment: a variable set in the
+// environment wins over the file. The error names the variable and what is wrong.
+func Load(getenv func(string) string, envFile string) (*Config, error) {
+	get := getenv
+	if envFile != "" {
+		if fileVars, err := godotenv.Read(envFile); err == nil {
+			get = func(k string) string {
+				if v := getenv(k); v != "" {
+					return v
+				}
+				return fileVars[k]
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %v", envFile, err)
+		}
+	}
+	p := parser{get: get}
+	c := &Config{
+		AppEnv:   p.str("APP_ENV", "development"),
+		HTTPAddr: p.str("HTTP_ADDR", ":8080"),
+
+		DBMaxOpenConns:    p.int("DB_MAX_OPEN_CONNS", 20, 1, 10000),
+		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 10, 0, 10000),
+		DBConnMaxLifetime: p.dur("DB_CONN_MAX_LIFETIME", 5*time.Minute),
+		DBWriteTimeout:    p.dur("DB_WRITE_TIMEOUT", 3*time.Second),
+		MigrateOnStart:    p.bool("MIGRATE_ON_START", true),
+
+		DBAdminUser:            p.str("DB_ADMIN_USER", ""),
+		DBAdminPassword:        p.str("DB_ADMIN_PASSWORD", ""),
+		ReplicationUser:        p.str("REPLICATION_USER", "tt_repl"),
+		ReplicationPassword:    p.str("REPLICATION_PASSWORD", ""),
+		ReplicationPrimaryHost: p.str("REPLICATION_PRIMARY_HOST", ""),
+
+		ReadYourWrites:     p.oneOf("READ_YOUR_WRITES", "causal", "causal", "window", "off"),
+		CausalWait:         p.dur("CAUSAL_WAIT", 50*time.Millisecond),
+		StickyWindow:       p.dur("STICKY_WINDOW", 2*time.Second),
+		HealthInterval:     p.dur("HEALTH_INTERVAL", 500*time.Millisecond),
+		MaxReplicaLag:      p.dur("MAX_REPLICA_LAG", 5*time.Second),
+		RoutingDebugHeader: p.bool("ROUTING_DEBUG_HEADER", false),
+		RedisURL:           p.str("REDIS_URL", ""),
+
+		JWTSecret:          p.str("JWT_SECRET", ""),
+		AccessTokenTTL:     p.dur("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:    p.dur("REFRESH_TOKEN_TTL", 30*24*time.Hour),
+		SessionTTL:         p.dur("SESSION_TTL", 7*24*time.Hour),
+		BcryptCost:         p.int("BCRYPT_COST", 12, 4, 31),
+		LoginRateLimit:     p.int("LOGIN_RATE_LIMIT", 10, 1, 1000000),
+		RegisterRateLimit:  p.int("REGISTER_RATE_LIMIT", 5, 1, 1000000),
+		TrustedProxies:     p.list("TRUSTED_PROXIES"),
+		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
+
+		ShutdownTimeout: p.dur("SHUTDOWN_TIMEOUT", 15*time.Second),
+
+		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+	}
+	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
+	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
+
+	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
+		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)
+	}
+	c.Primary = p.dsn("DATABASE_URL", true)
+	c.Replicas = p.replicas()
+	if c.DBMaxIdleConns > c.DBMaxOpenConns {
+		c.DBMaxIdleConns = c.DBMaxOpenConns
+	}
+	switch {
+	case c.JWTSecret == "" && c.Production():
+		p.fail("JWT_SECRET", "is required when APP_ENV=production")
+	case c.Production() && len(c.JWTSecret) < 32:
+		p.fail("JWT_SECRET", "must be at least 32 bytes when APP_ENV=production")
+	case c.Production() && isExampleSecret(c.JWTSecret):
+		p.fail("JWT_SECRET", "is the example value; generate one with `openssl rand -hex 32`")
+	case c.JWTSecret == "":
+		// Development convenience only: a fixed secret means sessions survive restarts.
+		c.JWTSecret = "dev-secret-change-me-in-production-please"
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return c, nil
+}
+
+func isExampleSecret(s string) bool {
+	l := strings.ToLower(s)
+	for _, e := range exampleSecrets {
+		if l == e {
+			return true
+		}
+	}
+	return strings.Contains(l, "change-me") || strings.Contains(l, "changeme")
+}
+
+// LogAttrs describes the configuration for the start-up log line, secrets masked.
+func (c *Config) LogAttrs() []any {
+	replicas := make([]string, len(c.Replicas))
+	for i, r := range c.Replicas {
+		replicas[i] = RedactDSN(r)
+	}
+	return []any{
+		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
+		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
+		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+	}
+}
+
+// parser collects the first error so Load reports exactly one variable.
+type parser struct {
+	get func(string) string
+	err error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s %s", name, fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.get(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) int(name string, def, min, max int) int {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(name, "must be a whole number, not %q", v)
+		return def
+	}
+	if n < min || n > max {
+		p.fail(name, "must be between %d and %d, not %d", min, max, n)
+		return def
+	}
+	return n
+}
+
+func (p *parser) dur(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		// Bare numbers are seconds, as in the old backend's settings.
+		if n, err2 := strconv.ParseFloat(v, 64); err2 == nil {
+			d = time.Duration(n * float64(time.Second))
+		} else {
+			p.fail(name, "must be a duration such as 500ms, 5s or 15m, not %q", v)
+			return def
+		}
+	}
+	if d < 0 {
+		p.fail(name, "must not be negative, not %q", v)
+		return def
+	}
+	return d
+}
+
+func (p *parser) bool(name string, def bool) bool {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, "must be true or false, not %q", v)
+		return def
+	}
+	return b
+}
+
+func (p *parser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "must be one of %s, not %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (p *parser) level(name string, def slog.Level) slog.Level {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, "must be debug, info, warn or error, not %q", v)
+		return def
+	}
+	return l
+}
+
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, s := range strings.Split(p.get(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) dsn(name string, required bool) *mysql.Config {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" {
+		if required {
+			p.fail(name, "is required (e.g. mysql://teachtrack:password@127.0.0.1:3316/teachtrack)")
+		}
+		return nil
+	}
+	cfg, err := ParseDatabaseURL(v)
+	if err != nil {
+		p.fail(name, "%v", err)
+		return nil
+	}
+	return cfg
+}
+
+// replicas reads DATABASE_REPLICA_URLS, or else the old backend's
+// DATABASE_REPLICA_1_URL, DATABASE_REPLICA_2_URL, … (stopping at the first gap).
+func (p *parser) replicas() []*mysql.Config {
+	var out []*mysql.Config
+	if list := strings.TrimSpace(p.get("DATABASE_REPLICA_URLS")); list != "" {
+		for i, raw := range strings.Split(list, ",") {
+			if strings.TrimSpace(raw) == "" {
+				continue
+			}
+			cfg, err := ParseDatabaseURL(raw)
+			if err != nil {
+				p.fail("DATABASE_REPLICA_URLS", "entry %d %v", i+1, err)
+				return nil
+			}
+			out = append(out, cfg)
+		}
+		return out
+	}
+	for i := 1; ; i++ {
+		name := fmt.Sprintf("DATABASE_REPLICA_%d_URL", i)
+		if strings.TrimSpace(p.get(name)) == "" {
+			return out
+		}
+		if cfg := p.dsn(name, false); cfg != nil {
+			out = append(out, cfg)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+// Package db is everything about databases: the primary and replica pools,
+// dbresolver, routing each request to one node, replica health, consistency
+// points for read-your-writes, replication setup and migrations.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
+
+	"github.com/teachtrack/api/internal/config"
+)
+
+// Options configure a Cluster.
+type Options struct {
+	Primary         *mysql.Config
+	Replicas        []*mysql.Config
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	Logger          *slog.Logger
+}
+
+// Node is one database server and its connection pool.
+type Node struct {
+	Name string // "primary", "replica-1", …
+	Addr string
+	DB   *sql.DB
+	// resolver is the dbresolver name that pins statements to this node.
+	resolver string
+}
+
+// Cluster is the primary and its replicas behind one *gorm.DB.
+type Cluster struct {
+	opts     Options
+	log      *slog.Logger
+	gorm     *gorm.DB
+	primary  *Node
+	replicas []*Node
+	next     atomic.Uint64 // round-robin position among replicas
+}
+
+// Open opens a pool per node and registers them with dbresolver. It does not
+// require any node to be up: a node that is down is found by the health
+// checker and requests route around it.
+func Open(ctx context.Context, opts Options) (*Cluster, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Cluster{opts: opts, log: opts.Logger}
+	var err error
+	if c.primary, err = c.openNode("primary", opts.Primary); err != nil {
+		return nil, err
+	}
+	for i, r := range opts.Replicas {
+		n, err := c.openNode(fmt.Sprintf("replica-%d", i+1), r)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.replicas = append(c.replicas, n)
+	}
+	c.gorm, err = gorm.Open(dialector(c.primary.DB), &gorm.Config{
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		DisableAutomaticPing:   true,
+		PrepareStmt:            false,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("opening gorm: %w", err)
+	}
+	if len(c.replicas) > 0 {
+		// One resolver per replica pins a request's statements to that node; the
+		// pools are shared with the global resolver, so each node has one pool.
+		all := make([]gorm.Dialector, len(c.replicas))
+		for i, r := range c.replicas {
+			all[i] = dialector(r.DB)
+		}
+		resolver := dbresolver.Register(dbresolver.Config{Replicas: all, Policy: dbresolver.StrictRoundRobinPolicy()})
+		for i, r := range c.replicas {
+			resolver = resolver.Register(dbresolver.Config{Replicas: []gorm.Dialector{all[i]}}, r.resolver)
+		}
+		if err := c.gorm.Use(resolver); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("registering dbresolver: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func dialector(conn *sql.DB) gorm.Dialector {
+	return gormmysql.New(gormmysql.Config{Conn: conn, SkipInitializeWithVersion: true, DefaultStringSize: 255})
+}
+
+func (c *Cluster) openNode(name string, cfg *mysql.Config) (*Node, error) {
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(c.opts.MaxOpenConns)
+	db.SetMaxIdleConns(c.opts.MaxIdleConns)
+	db.SetConnMaxLifetime(c.opts.ConnMaxLifetime)
+	db.SetConnMaxIdleTime(time.Minute)
+	// Resolver names share dbresolver's map with table names: this prefix is no table's.
+	return &Node{Name: name, Addr: cfg.Addr, DB: db, resolver: "tt-node-" + name}, nil
+}
+
+// Primary is the primary's node (migrations and administrative work use it).
+func (c *Cluster) Primary() *Node { return c.primary }
+
+// Replicas are the replica nodes in configuration order.
+func (c *Cluster) Replicas() []*Node { return c.replicas }
+
+// Gorm is the cluster's *gorm.DB with dbresolver registered. Handlers don't use
+// it: they take the request-bound *gorm.DB from ForRequest.
+func (c *Cluster) Gorm() *gorm.DB { return c.gorm }
+
+// Close closes every pool.
+func (c *Cluster) Close() error {
+	if c.primary != nil {
+		c.primary.DB.Close()
+	}
+	for _, r := range c.replicas {
+		r.DB.Close()
+	}
+	return nil
+}
+
+// PingPrimary reports whether the primary answers within ctx.
+func (c *Cluster) PingPrimary(ctx context.Context) error {
+	return c.primary.DB.PingContext(ctx)
+}
+
+// OptionsFromConfig maps the application's configuration to cluster options.
+func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
+	return Options{
+		Primary: cfg.Primary, Replicas: cfg.Replicas,
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		Logger: log,
+	}
+}
+
+// Start runs the cluster's background work (health checks) until ctx ends.
+func (c *Cluster) Start(ctx context.Context) {}

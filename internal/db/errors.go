@@ -1,0 +1,74 @@
+package db
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/teachtrack/api/internal/models"
+)
+
+// MySQL error numbers the API reacts to.
+const (
+	erDupEntry         = 1062
+	erRowIsReferenced  = 1451
+	erNoReferencedRow  = 1452
+	erOptionPreventsRO = 1290 // --read-only
+	erLockWaitTimeout  = 1205
+	erLockDeadlock     = 1213
+)
+
+// Translate turns a driver or GORM error into a domain error, keeping the
+// original in the chain for logs. Errors it does not know pass through.
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%w: %w", models.ErrNotFound, err)
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("%w: %w", models.ErrConflict, err)
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case erDupEntry:
+			return fmt.Errorf("%w: %w", models.ErrConflict, err)
+		case erRowIsReferenced, erNoReferencedRow:
+			return fmt.Errorf("%w: %w", models.ErrConflict, err)
+		case erOptionPreventsRO, erLockWaitTimeout:
+			return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+		}
+		return err
+	}
+	if IsConnectionError(err) {
+		return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+	}
+	return err
+}
+
+// IsConnectionError reports whether err means the node could not be reached or
+// the connection broke, as opposed to an error in the statement itself.
+func IsConnectionError(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe)
+}

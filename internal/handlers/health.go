@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// handleHealthz answers whether the process is alive; it touches no database.
+func (a *API) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": a.version})
+}
+
+// handleReadyz answers 200 while the primary answers (degraded when some
+// replica is out of rotation), else 503; the body shows each node's state.
+func (a *API) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	nodes := a.cluster.Status(ctx)
+	status, code := "ok", http.StatusOK
+	for _, n := range nodes {
+		switch {
+		case n.Role == "primary" && !n.Healthy:
+			status, code = "unavailable", http.StatusServiceUnavailable
+		case !n.Healthy && status == "ok":
+			status = "degraded"
+		}
+	}
+	if code != http.StatusOK {
+		w.Header().Set("Retry-After", "5")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, code, map[string]any{"status": status, "nodes": nodes})
+}

@@ -1,0 +1,205 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"gorm.io/gorm"
+
+	"github.com/teachtrack/api/internal/db"
+)
+
+type ctxKey int
+
+const (
+	ctxRequestID ctxKey = iota
+	ctxState
+)
+
+// reqState is the mutable per-request state middleware and handlers share: who
+// the user is (login sets it late) and where the request's database is bound.
+type reqState struct {
+	userID uint64
+	kind   db.Kind
+	gdb    *gorm.DB
+	route  db.Route
+}
+
+func stateFrom(ctx context.Context) *reqState {
+	s, _ := ctx.Value(ctxState).(*reqState)
+	return s
+}
+
+// RequestID returns the request's id (from X-Request-ID or generated).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxRequestID).(string)
+	return id
+}
+
+// requestID takes a sane X-Request-ID from the client or makes one, and echoes it.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		ctx := context.WithValue(r.Context(), ctxRequestID, id)
+		ctx = context.WithValue(ctx, ctxState, &reqState{})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// accessLog writes one JSON line per request once it has finished.
+func (a *API) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		route := chi.RouteContext(r.Context()).RoutePattern()
+		if route == "" {
+			route = "unmatched"
+		}
+		st := stateFrom(r.Context())
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)), slog.String("request_id", RequestID(r.Context())),
+		}
+		if st != nil && st.route.Node != "" {
+			attrs = append(attrs, slog.String("db_node", st.route.Node), slog.String("db_reason", st.route.Reason))
+		}
+		if st != nil && st.userID != 0 {
+			attrs = append(attrs, slog.Uint64("user_id", st.userID))
+		}
+		a.metrics.observeRequest(r.Method, route, status, time.Since(start))
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	})
+}
+
+// recoverer turns a panic into a logged 500 problem.
+func (a *API) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.log.Error("panic", "request_id", RequestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
+				a.writeError(w, r, errorf(http.StatusInternalServerError, "Something went wrong on our side. Please try again."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// classify marks GET, HEAD and OPTIONS as reads and everything else as writes.
+func classify(method string) db.Kind {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return db.Read
+	}
+	return db.Write
+}
+
+// bindDB binds the request to one database node before the handler runs, and
+// after a successful write records the user's consistency point so their next
+// reads see it. It runs after authentication so the user is known.
+func (a *API) bindDB(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateFrom(r.Context())
+		st.kind = classify(r.Method)
+		st.gdb, st.route = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
+		if a.cfg.RoutingDebugHeader {
+			w.Header().Set("X-DB-Node", st.route.Node)
+		}
+		if st.kind == db.Read {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// The point is recorded when the handler sends a success status, before
+		// the client can see the response and issue its next read.
+		cw := &commitWriter{ResponseWriter: w, onSuccess: func() {
+			if st.userID != 0 {
+				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+			}
+		}}
+		next.ServeHTTP(cw, r)
+		cw.finish()
+	})
+}
+
+// dbFor returns the request's bound *gorm.DB. Handlers never choose a node.
+func dbFor(r *http.Request) *gorm.DB {
+	return stateFrom(r.Context()).gdb
+}
+
+// commitWriter calls onSuccess once, just before a 1xx/2xx status is written.
+type commitWriter struct {
+	http.ResponseWriter
+	onSuccess func()
+	decided   bool
+}
+
+func (w *commitWriter) WriteHeader(code int) {
+	if !w.decided {
+		w.decided = true
+		if code < 300 {
+			w.onSuccess()
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *commitWriter) Write(b []byte) (int, error) {
+	if !w.decided {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// finish covers a handler that wrote nothing (an implicit 200).
+func (w *commitWriter) finish() {
+	if !w.decided {
+		w.decided = true
+		w.onSuccess()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# devdb.sh — a local MariaDB primary (127.0.0.1:3316) and two replicas (3317, 3318)
+# with binlog + GTID replication, data under .devdb/. No Docker needed.
+#
+#   scripts/devdb.sh up       start (creating on first run); safe to repeat, recovers after a crash
+#   scripts/devdb.sh down     stop all three nodes
+#   scripts/devdb.sh status   show each node and its replication state
+#   scripts/devdb.sh reset    wipe .devdb/ and build it anew
+#
+# The MariaDB on 3306 (if any) is never touched.
+set -euo pipefail
+
+root_dir=$(cd "$(dirname "$0")/.." && pwd)
+dir=${DEVDB_DIR:-$root_dir/.devdb}
+ports=(3316 3317 3318)
+names=(primary replica-1 replica-2)
+app_user=teachtrack
+app_pass=${DEVDB_APP_PASSWORD:-teachtrack-dev}
+admin_user=tt_admin
+admin_pass=${DEVDB_ADMIN_PASSWORD:-tt-admin-dev}
+repl_pass=${DEVDB_REPL_PASSWORD:-tt-repl-dev}
+database=teachtrack
+
+log() { echo "devdb: $*" >&2; }
+
+ensure_mariadb() {
+  if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then return; fi
+  log "mariadbd not found: installing mariadb-server from Debian packages"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "no apt-get here: install MariaDB 10.11+ (packages mariadb-server and mariadb-client) and run again"
+    exit 1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # policy-rc.d stops the package from starting a server of its own on 3306.
+  $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq mariadb-server mariadb-client >/dev/null
+}
+
+mariadbd_bin() { command -v mariadbd 2>/dev/null || echo /usr/sbin/mariadbd; }
+
+sock() { echo "$dir/$1/mysqld.sock"; }
+pidfile() { echo "$dir/$1/mysqld.pid"; }
+
+# client <node> — the mariadb client as the OS user over the node's socket (unix_socket auth).
+client() { local n=$1; shift; mariadb --protocol=socket -S "$(sock "$n")" -uroot "$@"; }
+
+alive() { client "$1" -N -e 'SELECT 1' >/dev/null 2>&1; }
+
+start_node() {
+  local i=$1 n=${names[$1]} port=${ports[$1]}
+  local data="$dir/$n/data"
+  if alive "$n"; then return; fi
+  # Already served on this port (e.g. started from another checkout): use it as it is.
+  if mariadb --protocol=tcp -h127.0.0.1 -P"$port" -u"$admin_user" -p"$admin_pass" -N -e 'SELECT 1' >/dev/null 2>&1; then
+    return
+  fi
+  # A killed server leaves its pid and socket behind: clear them so it starts again.
+  if [ -f "$(pidfile "$n")" ] && ! kill -0 "$(cat "$(pidfile "$n")")" 2>/dev/null; then
+    rm -f "$(pidfile "$n")" "$(sock "$n")" "$(sock "$n").lock"
+  fi
+  if [ ! -d "$data/mysql" ]; then
+    log "initialising $n"
+    rm -rf "$data"; mkdir -p "$data"
+    mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+      --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
+      --skip-test-db >"$dir/$n/install.log" 2>&1 || { cat "$dir/$n/install.log" >&2; exit 1; }
+  fi
+  local ro=0
+  [ "$i" -gt 0 ] && ro=1
+  log "starting $n on 127.0.0.1:$port"
+  nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" \
+    --port="$port" --bind-address=127.0.0.1 --socket="$(sock "$n")" --pid-file="$(pidfile "$n")" \
+    --log-error="$dir/$n/error.log" --server-id=$((i + 1)) --log-bin=mysql-bin --log-slave-updates=1 \
+    --binlog-format=ROW --gtid-strict-mode=1 --read-only=$ro --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --max-connections=300 \
+    --relay-log=relay-bin --skip-slave-start=0 --expire-logs-days=2 >/dev/null 2>&1 &
+  for _ in $(seq 1 120); do
+    alive "$n" && return
+    sleep 0.25
+  done
+  log "$n did not start; last lines of $dir/$n/error.log:"; tail -20 "$dir/$n/error.log" >&2; exit 1
+}
+
+# Users exist on every node with sql_log_bin=0, so they never travel through replication
+# and a replica's GTID history stays a prefix of the primary's.
+create_users() {
+  local n=$1
+  client "$n" <<SQL
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS '$admin_user'@'%' IDENTIFIED BY '$admin_pass';
+GRANT ALL PRIVILEGES ON *.* TO '$admin_user'@'%' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS '$app_user'@'%' IDENTIFIED BY '$app_pass';
+CREATE DATABASE IF NOT EXISTS $database CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, LOCK TABLES, CREATE TEMPORARY TABLES ON $database.* TO '$app_user'@'%';
+GRANT SLAVE MONITOR ON *.* TO '$app_user'@'%';
+SQL
+}
+
+api() { (cd "$root_dir" && go run ./cmd/api "$@"); }
+
+export_env() {
+  export DATABASE_URL="mysql://$app_user:$app_pass@127.0.0.1:${ports[0]}/$database"
+  export DATABASE_REPLICA_URLS="mysql://$app_user:$app_pass@127.0.0.1:${ports[1]}/$database,mysql://$app_user:$app_pass@127.0.0.1:${ports[2]}/$database"
+  export DB_ADMIN_USER="$admin_user" DB_ADMIN_PASSWORD="$admin_pass"
+  export REPLICATION_USER=tt_repl REPLICATION_PASSWORD="$repl_pass"
+}
+
+up() {
+  ensure_mariadb
+  mkdir -p "$dir"
+  for i in 0 1 2; do start_node "$i"; done
+  for n in "${names[@]}"; do [ -S "$(sock "$n")" ] && create_users "$n"; done
+  export_env
+  api replication setup
+}
+
+down() {
+  for n in "${names[@]}"; do
+    local pf; pf=$(pidfile "$n")
+    if [ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+      log "stopping $n"
+      kill "$(cat "$pf")"
+      for _ in $(seq 1 120); do kill -0 "$(cat "$pf" 2>/dev/null)" 2>/dev/null || break; sleep 0.25; done
+    fi
+  done
+}
+
+status() {
+  export_env
+  api replication status
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  reset) down; rm -rf "$dir"; up ;;
+  env) export_env; env | grep -E '^(DATABASE_|DB_ADMIN_|REPLICATION_)' | sort ;;
+  *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
+esac
