@@ -12,7 +12,8 @@ set -euo pipefail
 
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DEVDB_DIR:-$root_dir/.devdb}
-ports=(3316 3317 3318)
+# DEVDB_PORTS lets fault-injection tests run a private cluster of their own beside this one.
+read -r -a ports <<<"${DEVDB_PORTS:-3316 3317 3318}"
 names=(primary replica-1 replica-2)
 app_user=teachtrack
 app_pass=${DEVDB_APP_PASSWORD:-teachtrack-dev}

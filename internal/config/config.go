@@ -46,6 +46,7 @@ type Config struct {
 	MaxReplicaLag      time.Duration
 	RoutingDebugHeader bool
 	RedisURL           string
+	RedisKeyPrefix     string
 
 	// Auth and sessions.
 	JWTSecret          string
@@ -113,6 +114,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		MaxReplicaLag:      p.dur("MAX_REPLICA_LAG", 5*time.Second),
 		RoutingDebugHeader: p.bool("ROUTING_DEBUG_HEADER", false),
 		RedisURL:           p.str("REDIS_URL", ""),
+		RedisKeyPrefix:     p.str("REDIS_KEY_PREFIX", "teachtrack:"),
 
 		JWTSecret:          p.str("JWT_SECRET", ""),
 		AccessTokenTTL:     p.dur("ACCESS_TOKEN_TTL", 15*time.Minute),

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,15 @@ type Options struct {
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	Logger          *slog.Logger
+
+	Mode           string        // ModeCausal, ModeWindow or ModeOff
+	CausalWait     time.Duration // longest wait on a replica for a user's point
+	StickyWindow   time.Duration // window mode, and the fallback without GTIDs
+	HealthInterval time.Duration
+	MaxReplicaLag  time.Duration
+	WriteTimeout   time.Duration // bounds a write request's statements
+	RedisURL       string        // shared consistency points; empty: in memory
+	RedisPrefix    string        // key prefix in Redis
 }
 
 // Node is one database server and its connection pool.
@@ -37,6 +47,11 @@ type Node struct {
 	DB   *sql.DB
 	// resolver is the dbresolver name that pins statements to this node.
 	resolver string
+
+	mu     sync.Mutex
+	health health // replicas only: the checker's last view
+
+	reads, writes, errors atomic.Int64
 }
 
 // Cluster is the primary and its replicas behind one *gorm.DB.
@@ -47,6 +62,14 @@ type Cluster struct {
 	primary  *Node
 	replicas []*Node
 	next     atomic.Uint64 // round-robin position among replicas
+
+	flavor   Flavor
+	healthy  atomic.Pointer[[]*Node] // replicas in rotation
+	store    pointStore
+	fallback *memoryStore // with Redis: points recorded while Redis is down
+	redis    *redisStore
+	metrics  *clusterMetrics
+	warnOnce sync.Once
 }
 
 // Open opens a pool per node and registers them with dbresolver. It does not
@@ -56,7 +79,25 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Cluster{opts: opts, log: opts.Logger}
+	if opts.Mode == "" {
+		opts.Mode = ModeCausal
+	}
+	if opts.HealthInterval <= 0 {
+		opts.HealthInterval = 500 * time.Millisecond
+	}
+	if opts.MaxReplicaLag <= 0 {
+		opts.MaxReplicaLag = 5 * time.Second
+	}
+	c := &Cluster{opts: opts, log: opts.Logger, flavor: MariaDB, metrics: newClusterMetrics()}
+	c.healthy.Store(&[]*Node{})
+	c.store = newMemoryStore()
+	if opts.RedisURL != "" {
+		rs, err := newRedisStore(opts.RedisURL, opts.RedisPrefix)
+		if err != nil {
+			return nil, err
+		}
+		c.redis, c.store, c.fallback = rs, rs, newMemoryStore()
+	}
 	var err error
 	if c.primary, err = c.openNode("primary", opts.Primary); err != nil {
 		return nil, err
@@ -97,6 +138,10 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, fmt.Errorf("registering dbresolver: %w", err)
 		}
 	}
+	if err := c.registerCallbacks(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("registering callbacks: %w", err)
+	}
 	return c, nil
 }
 
@@ -136,6 +181,9 @@ func (c *Cluster) Close() error {
 	for _, r := range c.replicas {
 		r.DB.Close()
 	}
+	if c.redis != nil {
+		c.redis.Close()
+	}
 	return nil
 }
 
@@ -150,8 +198,27 @@ func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
 		Primary: cfg.Primary, Replicas: cfg.Replicas,
 		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		Logger: log,
+		Mode:   cfg.ReadYourWrites, CausalWait: cfg.CausalWait, StickyWindow: cfg.StickyWindow,
+		HealthInterval: cfg.HealthInterval, MaxReplicaLag: cfg.MaxReplicaLag, WriteTimeout: cfg.DBWriteTimeout,
+		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix,
 	}
 }
 
-// Start runs the cluster's background work (health checks) until ctx ends.
-func (c *Cluster) Start(ctx context.Context) {}
+// Start learns the engine's flavor, runs a first health check so replicas that
+// are up serve reads at once, then checks every HEALTH_INTERVAL until ctx ends.
+func (c *Cluster) Start(ctx context.Context) {
+	if len(c.replicas) == 0 {
+		return
+	}
+	for _, n := range append([]*Node{c.primary}, c.replicas...) {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		f, err := flavorOf(fctx, n.DB)
+		cancel()
+		if err == nil {
+			c.flavor = f
+			break
+		}
+	}
+	c.checkAll(ctx, true)
+	go c.runHealth(ctx)
+}

@@ -2,6 +2,9 @@ package db
 
 import (
 	"context"
+	"math"
+	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/plugin/dbresolver"
@@ -16,29 +19,254 @@ const (
 	Write
 )
 
+// Read-your-writes modes (READ_YOUR_WRITES).
+const (
+	ModeCausal = "causal"
+	ModeWindow = "window"
+	ModeOff    = "off"
+)
+
+// Reasons for a routing decision, as logged and counted.
+const (
+	ReasonReplica          = "replica"
+	ReasonStickyPrimary    = "sticky_primary"
+	ReasonNoHealthyReplica = "no_healthy_replica"
+	ReasonWrite            = "write"
+	ReasonRetry            = "retry"
+)
+
 // Route is where a request was bound and why.
 type Route struct {
-	Node   string // node name: "primary", "replica-1", …
-	Reason string // replica, sticky_primary, no_healthy_replica, write
+	Node   string // "primary", "replica-1", …
+	Reason string
 }
 
-// ForRequest returns a *gorm.DB bound to one node for the whole request: the
-// primary for writes, one replica for reads.
-func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64) (*gorm.DB, Route) {
-	if kind == Write || len(c.replicas) == 0 {
-		reason := "write"
-		if kind == Read {
-			reason = "no_healthy_replica"
-		}
-		return c.bind(ctx, c.primary), Route{Node: c.primary.Name, Reason: reason}
+// Binding is one request's database: every statement it runs goes to one node
+// (writes to the primary), so a page never mixes two replicas' states and a
+// write request's own SELECTs never see a stale replica.
+type Binding struct {
+	DB     *gorm.DB
+	Route  Route
+	node   *Node
+	failed atomic.Bool
+	cancel context.CancelFunc
+}
+
+// ReplicaFailed reports whether a statement of this read failed with a
+// connection error on its replica (the request should be retried elsewhere).
+func (b *Binding) ReplicaFailed() bool { return b.failed.Load() }
+
+// Release frees the binding's resources; call it when the request ends.
+func (b *Binding) Release() {
+	if b.cancel != nil {
+		b.cancel()
 	}
-	n := c.replicas[int(c.next.Add(1)-1)%len(c.replicas)]
-	return c.bind(ctx, n), Route{Node: n.Name, Reason: "replica"}
 }
 
-func (c *Cluster) bind(ctx context.Context, n *Node) *gorm.DB {
+// ForRequest binds a request to one node: the primary for writes (bounded by
+// DB_WRITE_TIMEOUT); for reads, one healthy replica that has applied the
+// user's last write, else the primary.
+func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64) *Binding {
+	if kind == Write {
+		return c.bindTo(ctx, c.primary, ReasonWrite)
+	}
+	n, reason := c.chooseReplica(ctx, userID, nil)
+	return c.bindTo(ctx, n, reason)
+}
+
+// Retry re-binds a read whose replica failed: that replica leaves rotation and
+// the read goes to another healthy replica, else the primary.
+func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64) *Binding {
+	failed.Release()
+	if failed.node != c.primary {
+		c.markDown(failed.node, "connection error while serving a read")
+	}
+	n, _ := c.chooseReplica(ctx, userID, failed.node)
+	return c.bindTo(ctx, n, ReasonRetry)
+}
+
+func (c *Cluster) bindTo(ctx context.Context, n *Node, reason string) *Binding {
+	b := &Binding{node: n, Route: Route{Node: n.Name, Reason: reason}}
+	if n == c.primary && reason == ReasonWrite && c.opts.WriteTimeout > 0 {
+		// A write never hangs on a dead primary: it fails with ErrUnavailable.
+		ctx, b.cancel = context.WithTimeout(ctx, c.opts.WriteTimeout)
+	}
+	ctx = context.WithValue(ctx, bindingKey{}, b)
 	if n == c.primary {
-		return c.gorm.WithContext(ctx).Clauses(dbresolver.Write)
+		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Write)
+	} else {
+		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Use(n.resolver))
 	}
-	return c.gorm.WithContext(ctx).Clauses(dbresolver.Use(n.resolver))
+	c.metrics.decisions.WithLabelValues(reason).Inc()
+	return b
+}
+
+// chooseReplica applies the read-your-writes mode to pick a node for a read,
+// never choosing exclude.
+func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Node) (*Node, string) {
+	healthy := c.inRotation(exclude)
+	if len(healthy) == 0 {
+		return c.primary, ReasonNoHealthyReplica
+	}
+	if userID == 0 || c.opts.Mode == ModeOff {
+		return c.pick(healthy), ReasonReplica
+	}
+	p, ok, err := c.point(ctx, userID)
+	switch {
+	case err != nil:
+		// The shared store is unreachable: we can't know what this user wrote,
+		// so the primary serves them rather than a possibly stale replica.
+		c.log.Warn("consistency store unavailable: reading from the primary", "user_id", userID, "error", err.Error())
+		return c.primary, ReasonStickyPrimary
+	case !ok:
+		return c.pick(healthy), ReasonReplica
+	}
+	if c.opts.Mode == ModeWindow || p.GTID == "" {
+		if time.Since(p.At) < c.opts.StickyWindow {
+			return c.primary, ReasonStickyPrimary
+		}
+		c.forget(ctx, userID)
+		return c.pick(healthy), ReasonReplica
+	}
+	// Causal: any healthy replica known to have the point will do.
+	var caughtUp []*Node
+	for _, n := range healthy {
+		if n.hasApplied(c.flavor, p.GTID) {
+			caughtUp = append(caughtUp, n)
+		}
+	}
+	if len(caughtUp) == len(healthy) && exclude == nil {
+		c.forget(ctx, userID)
+	}
+	if len(caughtUp) > 0 {
+		return c.pick(caughtUp), ReasonReplica
+	}
+	// None known to have it yet (the checker's positions are up to one interval
+	// old): wait briefly for the point on the replica that was closest to it.
+	n := c.closest(healthy, p.GTID)
+	if c.waitFor(ctx, n, p.GTID) {
+		return n, ReasonReplica
+	}
+	return c.primary, ReasonStickyPrimary
+}
+
+// waitFor blocks up to CAUSAL_WAIT until n has applied pos. Applied positions
+// are server-wide, so any connection of n's pool serves the read afterwards.
+func (c *Cluster) waitFor(ctx context.Context, n *Node, pos string) bool {
+	if c.opts.CausalWait <= 0 {
+		return false
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.opts.CausalWait+time.Second)
+	defer cancel()
+	var res *int64
+	if err := n.DB.QueryRowContext(wctx, waitForGTIDSQL(c.flavor), pos, c.opts.CausalWait.Seconds()).Scan(&res); err != nil {
+		return false
+	}
+	if res == nil || *res != 0 {
+		return false
+	}
+	n.advance(c.flavor, pos)
+	return true
+}
+
+// closest returns the node whose last known position is nearest to pos (ties
+// balanced), so a replica that lags far behind isn't waited on in vain.
+func (c *Cluster) closest(nodes []*Node, pos string) *Node {
+	var best []*Node
+	bestGap := uint64(math.MaxUint64)
+	for _, n := range nodes {
+		n.mu.Lock()
+		have := n.health.gtid
+		n.mu.Unlock()
+		gap := gtidGap(c.flavor, have, pos)
+		switch {
+		case gap < bestGap:
+			best, bestGap = []*Node{n}, gap
+		case gap == bestGap:
+			best = append(best, n)
+		}
+	}
+	return c.pick(best)
+}
+
+func (c *Cluster) inRotation(exclude *Node) []*Node {
+	all := *c.healthy.Load()
+	if exclude == nil {
+		return all
+	}
+	out := make([]*Node, 0, len(all))
+	for _, n := range all {
+		if n != exclude {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// pick balances reads over nodes with an atomic counter (race-free, unlike
+// dbresolver's RoundRobinPolicy).
+func (c *Cluster) pick(nodes []*Node) *Node {
+	if len(nodes) == 1 {
+		return nodes[0]
+	}
+	return nodes[int((c.next.Add(1)-1)%uint64(len(nodes)))]
+}
+
+func (c *Cluster) point(ctx context.Context, userID uint64) (Point, bool, error) {
+	if c.fallback != nil {
+		// Points recorded while the shared store was down live here meanwhile.
+		if p, ok, _ := c.fallback.Get(ctx, userID); ok && time.Since(p.At) < c.opts.StickyWindow {
+			return p, true, nil
+		}
+	}
+	return c.store.Get(ctx, userID)
+}
+
+func (c *Cluster) forget(ctx context.Context, userID uint64) {
+	if err := c.store.Delete(ctx, userID); err != nil {
+		c.log.Debug("forgetting consistency point", "user_id", userID, "error", err.Error())
+	}
+}
+
+// AfterWrite records userID's consistency point after a successful write: the
+// primary's GTID position now, which includes that write's commit.
+func (c *Cluster) AfterWrite(ctx context.Context, userID uint64) {
+	if userID == 0 || c.opts.Mode == ModeOff || len(c.replicas) == 0 {
+		return
+	}
+	p := Point{At: time.Now()}
+	if c.opts.Mode == ModeCausal {
+		qctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := c.primary.DB.QueryRowContext(qctx, primaryPositionSQL(c.flavor)).Scan(&p.GTID)
+		cancel()
+		if err != nil {
+			// Without a position the window rule keeps this user on the primary.
+			c.log.Warn("reading the primary's GTID position: using the sticky window", "error", err.Error())
+			p.GTID = ""
+		}
+	}
+	if err := c.store.Set(ctx, userID, p); err != nil {
+		c.log.Warn("consistency store unavailable: user pinned to the primary for the sticky window", "user_id", userID, "error", err.Error())
+		if c.fallback != nil {
+			_ = c.fallback.Set(ctx, userID, Point{At: p.At})
+		}
+	}
+}
+
+// hasApplied reports whether the checker last saw n at or past pos.
+func (n *Node) hasApplied(f Flavor, pos string) bool {
+	n.mu.Lock()
+	have := n.health.gtid
+	n.mu.Unlock()
+	ok, err := gtidContains(f, have, pos)
+	return err == nil && ok
+}
+
+// advance records that n has reached pos (learned from a successful wait).
+func (n *Node) advance(f Flavor, pos string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if ok, err := gtidContains(f, n.health.gtid, pos); err == nil && !ok {
+		n.health.gtid = pos
+	}
 }

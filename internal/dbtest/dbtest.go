@@ -27,6 +27,7 @@ var defaults = map[string]string{
 	"TEST_DB_ADMIN_USER":         "tt_admin",
 	"TEST_DB_ADMIN_PASSWORD":     "tt-admin-dev",
 	"TEST_REPLICATION_PASSWORD":  "tt-repl-dev",
+	"TEST_REDIS_URL":             "redis://127.0.0.1:6379/0",
 }
 
 // Env returns a TEST_* setting or its devdb default.
@@ -58,8 +59,11 @@ func (d *Database) Config() (*config.Config, error) { return config.Load(d.Geten
 // Admin is an administrative connection to the primary (no database selected).
 func (d *Database) Admin() *sql.DB { return d.admin }
 
-// AdminTo opens an administrative connection to one node (0 = primary, 1.. = replicas).
-func (d *Database) AdminTo(node int) (*sql.DB, error) {
+// AdminTo opens an administrative connection to one node (0 = primary, 1.. =
+// replicas) with this database selected.
+func (d *Database) AdminTo(node int) (*sql.DB, error) { return d.adminTo(node, d.Name) }
+
+func (d *Database) adminTo(node int, dbName string) (*sql.DB, error) {
 	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
@@ -69,7 +73,7 @@ func (d *Database) AdminTo(node int) (*sql.DB, error) {
 		n = cfg.Replicas[node-1]
 	}
 	c := n.Clone()
-	c.User, c.Passwd, c.DBName = Env("TEST_DB_ADMIN_USER"), Env("TEST_DB_ADMIN_PASSWORD"), d.Name
+	c.User, c.Passwd, c.DBName = Env("TEST_DB_ADMIN_USER"), Env("TEST_DB_ADMIN_PASSWORD"), dbName
 	return sql.Open("mysql", c.FormatDSN())
 }
 
@@ -88,9 +92,13 @@ func New(t testing.TB) *Database {
 // it, waits until every replica has it, and applies the migrations. For use in
 // TestMain; call Drop when done.
 func Create(ctx context.Context) (*Database, error) {
+	return create(ctx, Env("TEST_DATABASE_URL"), Env("TEST_DATABASE_REPLICA_URLS"))
+}
+
+func create(ctx context.Context, primary, replicas string) (*Database, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	primaryURL, err := config.ParseDatabaseURL(Env("TEST_DATABASE_URL"))
+	primaryURL, err := config.ParseDatabaseURL(primary)
 	if err != nil {
 		return nil, fmt.Errorf("TEST_DATABASE_URL %v", err)
 	}
@@ -116,8 +124,8 @@ func Create(ctx context.Context) (*Database, error) {
 	}
 	d := &Database{Name: name, admin: admin, vars: map[string]string{
 		"APP_ENV":               "test",
-		"DATABASE_URL":          withDB(Env("TEST_DATABASE_URL"), name),
-		"DATABASE_REPLICA_URLS": withDBList(Env("TEST_DATABASE_REPLICA_URLS"), name),
+		"DATABASE_URL":          withDB(primary, name),
+		"DATABASE_REPLICA_URLS": withDBList(replicas, name),
 		"DB_ADMIN_USER":         Env("TEST_DB_ADMIN_USER"),
 		"DB_ADMIN_PASSWORD":     Env("TEST_DB_ADMIN_PASSWORD"),
 		"REPLICATION_PASSWORD":  Env("TEST_REPLICATION_PASSWORD"),
@@ -161,7 +169,7 @@ func (d *Database) WaitReplicas(ctx context.Context) error {
 		return err
 	}
 	for i := range cfg.Replicas {
-		conn, err := d.AdminTo(i + 1)
+		conn, err := d.adminTo(i+1, "")
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -26,10 +27,9 @@ const (
 // reqState is the mutable per-request state middleware and handlers share: who
 // the user is (login sets it late) and where the request's database is bound.
 type reqState struct {
-	userID uint64
-	kind   db.Kind
-	gdb    *gorm.DB
-	route  db.Route
+	userID  uint64
+	kind    db.Kind
+	binding *db.Binding
 }
 
 func stateFrom(ctx context.Context) *reqState {
@@ -90,8 +90,8 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)), slog.String("request_id", RequestID(r.Context())),
 		}
-		if st != nil && st.route.Node != "" {
-			attrs = append(attrs, slog.String("db_node", st.route.Node), slog.String("db_reason", st.route.Reason))
+		if st != nil && st.binding != nil {
+			attrs = append(attrs, slog.String("db_node", st.binding.Route.Node), slog.String("db_reason", st.binding.Route.Reason))
 		}
 		if st != nil && st.userID != 0 {
 			attrs = append(attrs, slog.Uint64("user_id", st.userID))
@@ -137,21 +137,31 @@ func classify(method string) db.Kind {
 	return db.Write
 }
 
-// bindDB binds the request to one database node before the handler runs, and
-// after a successful write records the user's consistency point so their next
-// reads see it. It runs after authentication so the user is known.
+// bindDB binds the request to one database node before the handler runs. A
+// read whose replica fails with a connection error is run once more on another
+// healthy replica or the primary, so its response is held until it is known to
+// be good. After a successful write it records the user's consistency point so
+// their next reads see it. It runs after authentication so the user is known.
 func (a *API) bindDB(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateFrom(r.Context())
 		st.kind = classify(r.Method)
-		st.gdb, st.route = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
-		if a.cfg.RoutingDebugHeader {
-			w.Header().Set("X-DB-Node", st.route.Node)
-		}
+		st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
+		defer func() { st.binding.Release() }()
 		if st.kind == db.Read {
-			next.ServeHTTP(w, r)
+			bw := newBufferedWriter(w)
+			next.ServeHTTP(bw, r)
+			if st.binding.ReplicaFailed() && r.Context().Err() == nil {
+				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID)
+				a.setNodeHeader(w, st.binding)
+				next.ServeHTTP(w, r)
+				return
+			}
+			a.setNodeHeader(bw, st.binding)
+			bw.flush()
 			return
 		}
+		a.setNodeHeader(w, st.binding)
 		// The point is recorded when the handler sends a success status, before
 		// the client can see the response and issue its next read.
 		cw := &commitWriter{ResponseWriter: w, onSuccess: func() {
@@ -164,9 +174,59 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 	})
 }
 
+func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
+	if a.cfg.RoutingDebugHeader {
+		w.Header().Set("X-DB-Node", b.Route.Node)
+	}
+}
+
 // dbFor returns the request's bound *gorm.DB. Handlers never choose a node.
 func dbFor(r *http.Request) *gorm.DB {
-	return stateFrom(r.Context()).gdb
+	return stateFrom(r.Context()).binding.DB
+}
+
+// bufferedWriter holds a response until flush, so a failed read can be redone.
+type bufferedWriter struct {
+	w      http.ResponseWriter
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedWriter(w http.ResponseWriter) *bufferedWriter {
+	return &bufferedWriter{w: w, header: w.Header().Clone()}
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+func (b *bufferedWriter) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedWriter) flush() {
+	h := b.w.Header()
+	for k := range h {
+		if _, ok := b.header[k]; !ok {
+			delete(h, k)
+		}
+	}
+	for k, v := range b.header {
+		h[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	b.w.WriteHeader(b.status)
+	_, _ = b.w.Write(b.body.Bytes())
 }
 
 // commitWriter calls onSuccess once, just before a 1xx/2xx status is written.

@@ -1,0 +1,118 @@
+package db
+
+import (
+	"context"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+)
+
+// clusterMetrics are the routing layer's Prometheus metrics.
+type clusterMetrics struct {
+	queries   *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+	lag       *prometheus.GaugeVec
+	healthy   *prometheus.GaugeVec
+}
+
+func newClusterMetrics() *clusterMetrics {
+	return &clusterMetrics{
+		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "db_queries_total", Help: "SQL statements run, by node and kind (read or write).",
+		}, []string{"node", "kind"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "db_route_decisions_total", Help: "Requests bound to a node, by reason.",
+		}, []string{"reason"}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "db_replica_lag_seconds", Help: "Replication lag each replica last reported.",
+		}, []string{"node"}),
+		healthy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "db_replica_healthy", Help: "1 while the replica is in read rotation.",
+		}, []string{"node"}),
+	}
+}
+
+// RegisterMetrics registers the cluster's metrics on reg.
+func (c *Cluster) RegisterMetrics(reg prometheus.Registerer) {
+	reg.MustRegister(c.metrics.queries, c.metrics.decisions, c.metrics.lag, c.metrics.healthy)
+}
+
+// registerCallbacks counts every statement by the node its request is bound to,
+// and flags a replica's connection errors so the read can be retried elsewhere.
+func (c *Cluster) registerCallbacks() error {
+	cb := c.gorm.Callback()
+	after := func(kind string) func(*gorm.DB) {
+		return func(tx *gorm.DB) { c.observe(tx, kind) }
+	}
+	for _, r := range []struct {
+		p interface {
+			Register(string, func(*gorm.DB)) error
+		}
+		kind string
+	}{
+		{cb.Query().After("*"), "read"},
+		{cb.Row().After("*"), "read"},
+		{cb.Raw().After("*"), ""},
+		{cb.Create().After("*"), "write"},
+		{cb.Update().After("*"), "write"},
+		{cb.Delete().After("*"), "write"},
+	} {
+		if err := r.p.Register("teachtrack:observe", after(r.kind)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) observe(tx *gorm.DB, kind string) {
+	b := bindingFrom(tx.Statement.Context)
+	if b == nil {
+		return
+	}
+	if kind == "" {
+		kind = "write"
+		if isReadSQL(tx.Statement.SQL.String()) {
+			kind = "read"
+		}
+	}
+	node := b.node
+	if kind == "write" {
+		// dbresolver sends writes to the primary whatever the request's binding.
+		node = c.primary
+	}
+	c.metrics.queries.WithLabelValues(node.Name, kind).Inc()
+	if kind == "read" {
+		node.reads.Add(1)
+	} else {
+		node.writes.Add(1)
+	}
+	if tx.Error != nil && IsConnectionError(tx.Error) && tx.Statement.Context.Err() == nil {
+		node.errors.Add(1)
+		if node != c.primary {
+			b.failed.Store(true)
+		}
+	}
+}
+
+func isReadSQL(sql string) bool {
+	s := strings.TrimSpace(sql)
+	if len(s) < 6 {
+		return false
+	}
+	switch strings.ToUpper(s[:4]) {
+	case "SELE", "SHOW", "WITH":
+		return !strings.Contains(strings.ToUpper(s), "FOR UPDATE")
+	}
+	return false
+}
+
+type bindingKey struct{}
+
+func bindingFrom(ctx context.Context) *Binding {
+	if ctx == nil {
+		return nil
+	}
+	b, _ := ctx.Value(bindingKey{}).(*Binding)
+	return b
+}

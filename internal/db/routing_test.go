@@ -1,0 +1,359 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/teachtrack/api/internal/config"
+	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/dbtest"
+)
+
+// private is a cluster of this package's own (ports 3326–3328) for tests that
+// stop replication, so the shared cluster other packages use stays untouched.
+var private struct {
+	once sync.Once
+	c    *dbtest.Cluster
+	err  error
+}
+
+func privateCluster(t *testing.T) *dbtest.Cluster {
+	t.Helper()
+	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3326) })
+	if private.err != nil {
+		t.Fatal(private.err)
+	}
+	return private.c
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if private.c != nil {
+		private.c.Close()
+	}
+	os.Exit(code)
+}
+
+// openCluster opens and starts a Cluster on d's database; mutate adjusts its configuration.
+func openCluster(t *testing.T, d *dbtest.Database, mutate func(*config.Config)) *db.Cluster {
+	t.Helper()
+	cfg, err := d.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	c, err := db.Open(context.Background(), db.OptionsFromConfig(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); c.Close() })
+	c.Start(ctx)
+	return c
+}
+
+// createProbe makes a table of one counter per user and waits for the replicas to have it.
+func createProbe(t *testing.T, d *dbtest.Database) {
+	t.Helper()
+	if _, err := d.Admin().Exec("CREATE TABLE `" + d.Name + "`.probe (user_id BIGINT UNSIGNED PRIMARY KEY, n BIGINT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WaitReplicas(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// write sets user's counter to n through a write binding and records the point, as the middleware does.
+func write(t *testing.T, c *db.Cluster, user uint64, n int64) db.Route {
+	t.Helper()
+	ctx := context.Background()
+	b := c.ForRequest(ctx, db.Write, user)
+	defer b.Release()
+	if err := b.DB.Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
+		t.Errorf("write for user %d: %v", user, err)
+	}
+	c.AfterWrite(ctx, user)
+	return b.Route
+}
+
+// read returns user's counter (-1 when absent), the port of the server that
+// answered, and the route, through one read binding.
+func read(t *testing.T, c *db.Cluster, user uint64) (int64, int, db.Route) {
+	t.Helper()
+	b := c.ForRequest(context.Background(), db.Read, user)
+	defer b.Release()
+	var row struct {
+		N    sql.NullInt64
+		Port int
+	}
+	if err := b.DB.Raw("SELECT (SELECT n FROM probe WHERE user_id = ?) AS n, @@port AS port", user).Scan(&row).Error; err != nil {
+		t.Errorf("read for user %d: %v", user, err)
+	}
+	if !row.N.Valid {
+		return -1, row.Port, b.Route
+	}
+	return row.N.Int64, row.Port, b.Route
+}
+
+func portOf(t *testing.T, d *dbtest.Database, node int) int {
+	t.Helper()
+	cfg, err := d.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := cfg.Primary.Addr
+	if node > 0 {
+		addr = cfg.Replicas[node-1].Addr
+	}
+	var port int
+	fmt.Sscanf(addr[len("127.0.0.1:"):], "%d", &port)
+	return port
+}
+
+func TestIdleReadsSpreadOverReplicasAndWritesHitPrimary(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, nil)
+
+	counts := map[int]int{}
+	const reads = 1000
+	for i := 0; i < reads; i++ {
+		_, port, route := read(t, c, uint64(1000+i)) // users who never wrote
+		counts[port]++
+		if route.Reason != db.ReasonReplica {
+			t.Fatalf("read %d: reason %q, want %q", i, route.Reason, db.ReasonReplica)
+		}
+	}
+	for _, node := range []int{1, 2} {
+		got := counts[portOf(t, d, node)]
+		if got < 400 || got > 600 {
+			t.Errorf("replica-%d served %d of %d reads, want 50%% ± 10%% (counts by port: %v)", node, got, reads, counts)
+		}
+	}
+	if got := counts[portOf(t, d, 0)]; got != 0 {
+		t.Errorf("primary served %d idle reads, want 0", got)
+	}
+
+	route := write(t, c, 1, 1)
+	if route.Node != "primary" || route.Reason != db.ReasonWrite {
+		t.Errorf("write route = %+v, want primary/write", route)
+	}
+}
+
+func TestOneNodePerRequest(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, nil)
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		b := c.ForRequest(ctx, db.Read, 0)
+		var ports [5]int
+		for j := range ports {
+			if err := b.DB.Raw("SELECT @@port").Scan(&ports[j]).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.Release()
+		for j := range ports {
+			if ports[j] != ports[0] {
+				t.Fatalf("read request %d used ports %v, want one node", i, ports)
+			}
+		}
+	}
+	// A write request's own SELECTs run on the primary too.
+	b := c.ForRequest(ctx, db.Write, 1)
+	defer b.Release()
+	var port int
+	if err := b.DB.Raw("SELECT @@port").Scan(&port).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := portOf(t, d, 0); port != want {
+		t.Errorf("SELECT in a write request ran on port %d, want the primary's %d", port, want)
+	}
+}
+
+// setDelay makes replica node lag by seconds (MASTER_DELAY); 0 removes the delay.
+func setDelay(t *testing.T, d *dbtest.Database, node, seconds int) {
+	t.Helper()
+	conn, err := d.AdminTo(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, s := range []string{"STOP SLAVE", fmt.Sprintf("CHANGE MASTER TO MASTER_DELAY=%d", seconds), "START SLAVE"} {
+		if _, err := conn.Exec(s); err != nil {
+			t.Fatalf("replica-%d: %s: %v", node, s, err)
+		}
+	}
+}
+
+// staleReads runs users concurrent write-then-read rounds and counts reads that
+// did not show the user's own write. It also reports how many reads of a user
+// who never writes were served by replicas.
+func staleReads(t *testing.T, c *db.Cluster, users, rounds int) (stale, bystanderOnReplica, bystanderReads int64) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var staleN, byRep, byAll atomic.Int64
+	for u := 1; u <= users; u++ {
+		wg.Go(func() {
+			for r := 1; r <= rounds; r++ {
+				write(t, c, uint64(u), int64(r))
+				if got, _, _ := read(t, c, uint64(u)); got != int64(r) {
+					staleN.Add(1)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := 0; i < users*rounds/2; i++ {
+			_, _, route := read(t, c, 999999)
+			byAll.Add(1)
+			if route.Reason == db.ReasonReplica {
+				byRep.Add(1)
+			}
+		}
+	})
+	wg.Wait()
+	return staleN.Load(), byRep.Load(), byAll.Load()
+}
+
+// TestReadYourWritesUnderLag runs on a private cluster whose replica-1 applies
+// events a second late (MASTER_DELAY) while staying healthy (lag < MAX_REPLICA_LAG).
+func TestReadYourWritesUnderLag(t *testing.T) {
+	d := privateCluster(t).Database(t)
+	createProbe(t, d)
+	setDelay(t, d, 1, 1)
+	setDelay(t, d, 2, 1)
+	t.Cleanup(func() { setDelay(t, d, 1, 0); setDelay(t, d, 2, 0) })
+
+	for _, tc := range []struct {
+		mode      string
+		wantStale bool
+	}{
+		{db.ModeCausal, false},
+		{db.ModeWindow, false},
+		{db.ModeOff, true}, // proves the test can see stale reads at all
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			c := openCluster(t, d, func(cfg *config.Config) { cfg.ReadYourWrites = tc.mode })
+			stale, byRep, byAll := staleReads(t, c, 20, 5)
+			t.Logf("%s: %d stale reads of 100; bystander reads on replicas %d/%d", tc.mode, stale, byRep, byAll)
+			if tc.wantStale && stale == 0 {
+				t.Errorf("mode %s: no stale reads with replicas 1s behind; the test can't tell routing apart", tc.mode)
+			}
+			if !tc.wantStale && stale != 0 {
+				t.Errorf("mode %s: %d stale reads, want 0", tc.mode, stale)
+			}
+			if byRep != byAll {
+				t.Errorf("mode %s: a user who never wrote had %d of %d reads off the replicas", tc.mode, byAll-byRep, byAll)
+			}
+		})
+	}
+
+	// With one replica delayed and one current, causal reads after a write use
+	// the current replica rather than the primary.
+	setDelay(t, d, 2, 0)
+	if err := d.WaitReplicas(context.Background()); err != nil { // replica-2 works off its backlog
+		t.Fatal(err)
+	}
+	c := openCluster(t, d, nil)
+	var onReplica int
+	for r := 1; r <= 20; r++ {
+		write(t, c, 42, int64(100+r))
+		got, port, route := read(t, c, 42)
+		t.Logf("round %d: %+v port %d", r, route, port)
+		if got != int64(100+r) {
+			t.Fatalf("round %d: read %d after writing %d", r, got, 100+r)
+		}
+		if route.Reason == db.ReasonReplica {
+			onReplica++
+			if port != portOf(t, d, 2) {
+				t.Errorf("round %d: causal read on port %d, want the caught-up replica-2 (%d)", r, port, portOf(t, d, 2))
+			}
+		}
+	}
+	if onReplica < 15 {
+		t.Errorf("only %d of 20 reads after a write were served by the caught-up replica", onReplica)
+	}
+}
+
+func TestConsistencySharedThroughRedis(t *testing.T) {
+	d := privateCluster(t).Database(t)
+	createProbe(t, d)
+	prefix := "tt-test:" + d.Name + ":"
+	redisURL := dbtest.Env("TEST_REDIS_URL")
+	shared := func(cfg *config.Config) {
+		cfg.RedisURL, cfg.RedisKeyPrefix = redisURL, prefix
+		cfg.CausalWait = 0 // a read must rely on the shared point, not on luck
+	}
+	a := openCluster(t, d, shared)
+	b := openCluster(t, d, shared)
+	// Hold both replicas back so a read that ignored the point would be stale.
+	conns := stopSQL(t, d)
+	defer startSQL(t, conns)
+	for u := uint64(1); u <= 10; u++ {
+		write(t, a, u, 7)
+		if got, _, route := read(t, b, u); got != 7 {
+			t.Errorf("user %d: instance B read %d (%+v) after instance A wrote 7", u, got, route)
+		}
+	}
+	// Instance B has no in-memory state: the point came through Redis.
+	if _, _, route := read(t, b, 999); route.Reason != db.ReasonReplica {
+		t.Errorf("a user without writes was routed %+v, want a replica", route)
+	}
+}
+
+func TestRedisDownKeepsWritersOnPrimary(t *testing.T) {
+	d := privateCluster(t).Database(t)
+	createProbe(t, d)
+	c := openCluster(t, d, func(cfg *config.Config) {
+		cfg.RedisURL = "redis://127.0.0.1:1/0" // nothing listens there
+		cfg.CausalWait = 0
+	})
+	// The replicas are healthy and current, yet with the store unreachable the
+	// API can't know what a user wrote elsewhere: the primary serves them.
+	for u := uint64(1); u <= 5; u++ {
+		write(t, c, u, 9)
+		got, _, route := read(t, c, u)
+		if got != 9 || route.Reason != db.ReasonStickyPrimary {
+			t.Errorf("user %d with Redis down: read %d via %+v, want 9 from the primary", u, got, route)
+		}
+	}
+}
+
+// stopSQL stops both replicas' SQL threads (they stay healthy for one health
+// interval at most; reads routed there would be stale).
+func stopSQL(t *testing.T, d *dbtest.Database) []*sql.DB {
+	t.Helper()
+	var conns []*sql.DB
+	for node := 1; node <= 2; node++ {
+		conn, err := d.AdminTo(node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec("STOP SLAVE SQL_THREAD"); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+	}
+	return conns
+}
+
+func startSQL(t *testing.T, conns []*sql.DB) {
+	t.Helper()
+	for _, conn := range conns {
+		if _, err := conn.Exec("START SLAVE SQL_THREAD"); err != nil {
+			t.Error(err)
+		}
+		conn.Close()
+	}
+}

@@ -1,0 +1,123 @@
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Cluster is a private primary + 2 replicas for tests that break things
+// (kill a node, stop replication) without disturbing other test packages,
+// which share the cluster on 3316–3318. It is started by scripts/devdb.sh on
+// the given ports with its data in a temporary folder, and stopped at cleanup.
+type Cluster struct {
+	Ports [3]int
+	dir   string
+}
+
+// StartCluster starts a private cluster on basePort, basePort+1, basePort+2.
+// Call Close when done (from TestMain when tests share it).
+func StartCluster(basePort int) (*Cluster, error) {
+	dir, err := os.MkdirTemp("", "tt-cluster-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{Ports: [3]int{basePort, basePort + 1, basePort + 2}, dir: dir}
+	if err := c.script("up"); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("starting a private cluster on %v: %v", c.Ports, err)
+	}
+	return c, nil
+}
+
+// Close stops the nodes and removes their data.
+func (c *Cluster) Close() {
+	_ = c.script("down")
+	os.RemoveAll(c.dir)
+}
+
+func (c *Cluster) script(args ...string) error {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command(filepath.Join(root, "scripts", "devdb.sh"), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "DEVDB_DIR="+c.dir,
+		fmt.Sprintf("DEVDB_PORTS=%d %d %d", c.Ports[0], c.Ports[1], c.Ports[2]))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("devdb.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// URLs returns the app-user URLs of the primary and the replicas.
+func (c *Cluster) URLs() (primary, replicas string) {
+	u := func(p int) string { return fmt.Sprintf("mysql://teachtrack:teachtrack-dev@127.0.0.1:%d/teachtrack", p) }
+	return u(c.Ports[0]), u(c.Ports[1]) + "," + u(c.Ports[2])
+}
+
+// Database creates a fresh, migrated database on this cluster.
+func (c *Cluster) Database(t testing.TB) *Database {
+	t.Helper()
+	primary, replicas := c.URLs()
+	d, err := create(context.Background(), primary, replicas)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(d.Drop)
+	return d
+}
+
+var nodeNames = [3]string{"primary", "replica-1", "replica-2"}
+
+// Kill SIGKILLs node i (0 = primary, 1 and 2 = replicas).
+func (c *Cluster) Kill(t testing.TB, i int) {
+	t.Helper()
+	pid, err := c.pid(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("killing %s: %v", nodeNames[i], err)
+	}
+	for j := 0; j < 100 && syscall.Kill(pid, 0) == nil; j++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Stop shuts node i down cleanly (SIGTERM) and waits for it to exit.
+func (c *Cluster) Stop(t testing.TB, i int) {
+	t.Helper()
+	pid, err := c.pid(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	for j := 0; j < 600 && syscall.Kill(pid, 0) == nil; j++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Restart brings every stopped node back and re-wires replication (idempotent).
+func (c *Cluster) Restart(t testing.TB) {
+	t.Helper()
+	if err := c.script("up"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c *Cluster) pid(i int) (int, error) {
+	b, err := os.ReadFile(filepath.Join(c.dir, nodeNames[i], "mysqld.pid"))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", nodeNames[i], err)
+	}
+	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
