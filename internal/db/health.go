@@ -27,7 +27,11 @@ type health struct {
 const erSpecificAccessDenied = 1227
 
 // checkReplica asks one replica for its replication state and GTID position.
-func (c *Cluster) checkReplica(ctx context.Context, n *Node) (h health) {
+// primaryDown says the primary did not answer this round: replicas then can't
+// be connected to it (IO thread "Connecting", lag NULL), yet they hold every
+// write that can be read, so they stay in rotation as long as they apply what
+// they received.
+func (c *Cluster) checkReplica(ctx context.Context, n *Node, primaryDown bool) (h health) {
 	h.checkedAt = time.Now()
 	st, err := readReplicaState(ctx, n.DB, c.flavor)
 	monitored := true
@@ -57,6 +61,8 @@ func (c *Cluster) checkReplica(ctx context.Context, n *Node) (h health) {
 	switch {
 	case !st.Configured:
 		h.reason = "not replicating"
+	case primaryDown && st.SQLRunning:
+		h.healthy = true
 	case !st.IORunning:
 		h.reason = "replication IO thread stopped"
 	case !st.SQLRunning:
@@ -86,11 +92,14 @@ func (c *Cluster) checkAll(ctx context.Context, first bool) {
 	if timeout < 500*time.Millisecond {
 		timeout = 500 * time.Millisecond
 	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	primaryDown := c.primary.DB.PingContext(pctx) != nil
+	cancel()
 	var wg sync.WaitGroup
 	for _, n := range c.replicas {
 		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
-			h := c.checkReplica(cctx, n)
+			h := c.checkReplica(cctx, n, primaryDown)
 			cancel()
 			c.applyCheck(n, h, first)
 		})
