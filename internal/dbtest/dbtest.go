@@ -59,7 +59,10 @@ func (d *Database) Config() (*config.Config, error) { return config.Load(d.Geten
 func (d *Database) Admin() *sql.DB { return d.admin }
 
 // AdminTo opens an administrative connection to one node (0 = primary, 1.. = replicas).
-func (d *Database) AdminTo(node int) (*sql.DB, error) {
+func (d *Database) AdminTo(node int) (*sql.DB, error) { return d.adminTo(node, d.Name) }
+
+// adminTo connects to node with dbName selected ("" for none).
+func (d *Database) adminTo(node int, dbName string) (*sql.DB, error) {
 	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
@@ -69,14 +72,25 @@ func (d *Database) AdminTo(node int) (*sql.DB, error) {
 		n = cfg.Replicas[node-1]
 	}
 	c := n.Clone()
-	c.User, c.Passwd, c.DBName = Env("TEST_DB_ADMIN_USER"), Env("TEST_DB_ADMIN_PASSWORD"), d.Name
+	c.User, c.Passwd, c.DBName = Env("TEST_DB_ADMIN_USER"), Env("TEST_DB_ADMIN_PASSWORD"), dbName
 	return sql.Open("mysql", c.FormatDSN())
 }
 
-// New creates a database for t and drops it when t ends.
+// New creates a migrated database for t and drops it when t ends.
 func New(t testing.TB) *Database {
 	t.Helper()
-	d, err := Create(context.Background())
+	return newFor(t, true)
+}
+
+// NewEmpty is New without the migrations, for tests of migrating itself.
+func NewEmpty(t testing.TB) *Database {
+	t.Helper()
+	return newFor(t, false)
+}
+
+func newFor(t testing.TB, migrate bool) *Database {
+	t.Helper()
+	d, err := create(context.Background(), migrate)
 	if err != nil {
 		t.Fatalf("dbtest: %v (is the local cluster up? run `make db-up`)", err)
 	}
@@ -87,7 +101,9 @@ func New(t testing.TB) *Database {
 // Create makes a fresh database named tt_test_<random>, grants the app user on
 // it, waits until every replica has it, and applies the migrations. For use in
 // TestMain; call Drop when done.
-func Create(ctx context.Context) (*Database, error) {
+func Create(ctx context.Context) (*Database, error) { return create(ctx, true) }
+
+func create(ctx context.Context, migrate bool) (*Database, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	primaryURL, err := config.ParseDatabaseURL(Env("TEST_DATABASE_URL"))
@@ -133,15 +149,17 @@ func Create(ctx context.Context) (*Database, error) {
 		d.Drop()
 		return nil, err
 	}
-	conn, err := sql.Open("mysql", cfg.Primary.FormatDSN())
-	if err != nil {
-		d.Drop()
-		return nil, err
-	}
-	defer conn.Close()
-	if err := db.Migrate(ctx, conn, migrations.FS, "up", discard{}); err != nil {
-		d.Drop()
-		return nil, fmt.Errorf("migrating %s: %w", name, err)
+	if migrate {
+		conn, err := sql.Open("mysql", cfg.Primary.FormatDSN())
+		if err != nil {
+			d.Drop()
+			return nil, err
+		}
+		defer conn.Close()
+		if err := db.Migrate(ctx, conn, migrations.FS, "up", discard{}); err != nil {
+			d.Drop()
+			return nil, fmt.Errorf("migrating %s: %w", name, err)
+		}
 	}
 	if err := d.WaitReplicas(ctx); err != nil {
 		d.Drop()
@@ -161,7 +179,9 @@ func (d *Database) WaitReplicas(ctx context.Context) error {
 		return err
 	}
 	for i := range cfg.Replicas {
-		conn, err := d.AdminTo(i + 1)
+		// No database selected: the replica may not have created it yet, which
+		// is what this waits for.
+		conn, err := d.adminTo(i+1, "")
 		if err != nil {
 			return err
 		}
