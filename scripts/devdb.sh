@@ -34,8 +34,17 @@ ensure_mariadb() {
     exit 1
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # policy-rc.d stops the package from starting a server of its own on 3306.
-  $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq mariadb-server mariadb-client >/dev/null
+  # A policy-rc.d that answers 101 stops the package from starting a server of
+  # its own on 3306 (only when the machine has none, and removed afterwards).
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy"
+  fi
+  local rc=0
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null || rc=$?
+  [ -z "$policy" ] || $sudo rm -f "$policy"
+  [ "$rc" -eq 0 ] || { log "installing mariadb-server failed (apt-get exit $rc)"; exit 1; }
 }
 
 mariadbd_bin() { command -v mariadbd 2>/dev/null || echo /usr/sbin/mariadbd; }
@@ -48,6 +57,16 @@ client() { local n=$1; shift; mariadb --protocol=socket -S "$(sock "$n")" -uroot
 
 alive() { client "$1" -N -e 'SELECT 1' >/dev/null 2>&1; }
 
+# running <node> — the pid file names a live mariadbd. A SIGKILLed server can
+# linger as a zombie (kill -0 succeeds on it) and its pid can be reused by
+# another program: neither counts, and neither must be sent a signal.
+running() {
+  local pid
+  pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
+  [ -n "$pid" ] || return 1
+  [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = mariadbd ]
+}
+
 start_node() {
   local i=$1 n=${names[$1]} port=${ports[$1]}
   local data="$dir/$n/data"
@@ -57,7 +76,7 @@ start_node() {
     return
   fi
   # A killed server leaves its pid and socket behind: clear them so it starts again.
-  if [ -f "$(pidfile "$n")" ] && ! kill -0 "$(cat "$(pidfile "$n")")" 2>/dev/null; then
+  if [ -f "$(pidfile "$n")" ] && ! running "$n"; then
     rm -f "$(pidfile "$n")" "$(sock "$n")" "$(sock "$n").lock"
   fi
   if [ ! -d "$data/mysql" ]; then
@@ -119,11 +138,14 @@ up() {
 
 down() {
   for n in "${names[@]}"; do
-    local pf; pf=$(pidfile "$n")
-    if [ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+    if running "$n"; then
       log "stopping $n"
-      kill "$(cat "$pf")"
-      for _ in $(seq 1 120); do kill -0 "$(cat "$pf" 2>/dev/null)" 2>/dev/null || break; sleep 0.25; done
+      kill "$(cat "$(pidfile "$n")")"
+      for _ in $(seq 1 120); do running "$n" || break; sleep 0.25; done
+      if running "$n"; then
+        log "$n (pid $(cat "$(pidfile "$n")")) did not stop within 30s; see $dir/$n/error.log"
+        exit 1
+      fi
     fi
   done
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -136,6 +138,15 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
 		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)
 	}
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		p.fail("HTTP_ADDR", "must be host:port or :port (e.g. :8080), not %q", c.HTTPAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p.fail("HTTP_ADDR", "must end in a port number from 0 to 65535, not %q", c.HTTPAddr)
+	}
+	if c.HealthInterval <= 0 {
+		// A zero interval would make the health checker's ticker panic.
+		p.fail("HEALTH_INTERVAL", "must be greater than zero")
+	}
 	c.Primary = p.dsn("DATABASE_URL", true)
 	c.Replicas = p.replicas()
 	if c.DBMaxIdleConns > c.DBMaxOpenConns {
@@ -224,8 +235,9 @@ func (p *parser) dur(name string, def time.Duration) time.Duration {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		// Bare numbers are seconds, as in the old backend's settings.
-		if n, err2 := strconv.ParseFloat(v, 64); err2 == nil {
+		// Bare numbers are seconds, as in the old backend's settings
+		// (ParseFloat also takes NaN and Inf, which are no durations).
+		if n, err2 := strconv.ParseFloat(v, 64); err2 == nil && !math.IsNaN(n) && math.Abs(n) < math.MaxInt64/float64(time.Second) {
 			d = time.Duration(n * float64(time.Second))
 		} else {
 			p.fail(name, "must be a duration such as 500ms, 5s or 15m, not %q", v)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -32,9 +33,11 @@ func ParseDatabaseURL(raw string) (*mysql.Config, error) {
 		}
 		u, err := url.Parse("mysql" + raw[i:])
 		if err != nil {
-			return nil, fmt.Errorf("is not a valid URL: %s", redactURLError(err))
+			// url.Parse's reason quotes pieces of the authority, and with an unescaped
+			// / or # in the password those pieces are the password: never show it.
+			return nil, errors.New("is not a valid URL (percent-encode characters such as @ : / # ? in the user name or password)")
 		}
-		if u.Host == "" {
+		if u.Hostname() == "" {
 			return nil, fmt.Errorf("has no host; want mysql://user:pass@host:port/db")
 		}
 		cfg = mysql.NewConfig()
@@ -104,13 +107,4 @@ func RedactDSN(cfg *mysql.Config) string {
 		return ""
 	}
 	return fmt.Sprintf("mysql://%s:***@%s/%s", cfg.User, cfg.Addr, cfg.DBName)
-}
-
-// redactURLError keeps url.Parse's reason but drops the URL it echoes, which
-// holds the password.
-func redactURLError(err error) string {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err.Error()
-	}
-	return "malformed"
 }

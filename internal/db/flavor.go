@@ -118,13 +118,16 @@ func quote(s string) string {
 
 // ReplicaState is one replica's answer to SHOW REPLICA/SLAVE STATUS.
 type ReplicaState struct {
-	Configured   bool // the node has a replication source at all
-	SourceHost   string
-	SourcePort   int
-	SourceUser   string
-	IORunning    bool
-	SQLRunning   bool
-	LagSeconds   *int64 // nil when the server reports NULL (not replicating)
+	Configured bool // the node has a replication source at all
+	SourceHost string
+	SourcePort int
+	SourceUser string
+	IORunning  bool
+	SQLRunning bool
+	LagSeconds *int64 // nil when the server reports NULL (not replicating)
+	// GTIDPosition is, on MySQL, the executed (applied) set; on MariaDB it is
+	// Gtid_IO_Pos, what the IO thread has received, because SHOW SLAVE STATUS
+	// has no applied position (@@gtid_slave_pos has it).
 	GTIDPosition string
 	LastError    string
 }

@@ -10,9 +10,12 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// migrationLock names the MySQL user lock that serialises migrations when
-// several API instances start at once.
-const migrationLock = "teachtrack.migrations"
+// migrationLockName is the MySQL user lock that serialises migrations when
+// several API instances start at once. Locks are server-wide, so the name
+// includes the database: instances of different databases on one server (test
+// databases, staging next to production) don't wait for each other; it is
+// hashed because lock names are limited to 64 characters.
+const migrationLockName = "CONCAT('teachtrack.migrate.', MD5(DATABASE()))"
 
 // Migrate runs a goose command ("up", "down" or "status") against the primary,
 // holding GET_LOCK for its duration.
@@ -27,13 +30,13 @@ func Migrate(ctx context.Context, primary *sql.DB, migrations fs.FS, command str
 	}
 	defer conn.Close()
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", migrationLock).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLockName+", 60)").Scan(&got); err != nil {
 		return fmt.Errorf("migrations: taking the lock: %w", err)
 	}
 	if !got.Valid || got.Int64 != 1 {
 		return fmt.Errorf("migrations: another instance held the migration lock for 60s")
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", migrationLock)
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+migrationLockName+")")
 
 	switch command {
 	case "up":

@@ -68,7 +68,7 @@ func (c *Cluster) URLs() (primary, replicas string) {
 func (c *Cluster) Database(t testing.TB) *Database {
 	t.Helper()
 	primary, replicas := c.URLs()
-	d, err := create(context.Background(), primary, replicas)
+	d, err := create(context.Background(), primary, replicas, true)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}

@@ -63,6 +63,7 @@ func (d *Database) Admin() *sql.DB { return d.admin }
 // replicas) with this database selected.
 func (d *Database) AdminTo(node int) (*sql.DB, error) { return d.adminTo(node, d.Name) }
 
+// adminTo connects to node with dbName selected ("" for none).
 func (d *Database) adminTo(node int, dbName string) (*sql.DB, error) {
 	cfg, err := d.Config()
 	if err != nil {
@@ -77,10 +78,21 @@ func (d *Database) adminTo(node int, dbName string) (*sql.DB, error) {
 	return sql.Open("mysql", c.FormatDSN())
 }
 
-// New creates a database for t and drops it when t ends.
+// New creates a migrated database for t and drops it when t ends.
 func New(t testing.TB) *Database {
 	t.Helper()
-	d, err := Create(context.Background())
+	return newFor(t, true)
+}
+
+// NewEmpty is New without the migrations, for tests of migrating itself.
+func NewEmpty(t testing.TB) *Database {
+	t.Helper()
+	return newFor(t, false)
+}
+
+func newFor(t testing.TB, migrate bool) *Database {
+	t.Helper()
+	d, err := create(context.Background(), Env("TEST_DATABASE_URL"), Env("TEST_DATABASE_REPLICA_URLS"), migrate)
 	if err != nil {
 		t.Fatalf("dbtest: %v (is the local cluster up? run `make db-up`)", err)
 	}
@@ -92,10 +104,10 @@ func New(t testing.TB) *Database {
 // it, waits until every replica has it, and applies the migrations. For use in
 // TestMain; call Drop when done.
 func Create(ctx context.Context) (*Database, error) {
-	return create(ctx, Env("TEST_DATABASE_URL"), Env("TEST_DATABASE_REPLICA_URLS"))
+	return create(ctx, Env("TEST_DATABASE_URL"), Env("TEST_DATABASE_REPLICA_URLS"), true)
 }
 
-func create(ctx context.Context, primary, replicas string) (*Database, error) {
+func create(ctx context.Context, primary, replicas string, migrate bool) (*Database, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	primaryURL, err := config.ParseDatabaseURL(primary)
@@ -141,15 +153,17 @@ func create(ctx context.Context, primary, replicas string) (*Database, error) {
 		d.Drop()
 		return nil, err
 	}
-	conn, err := sql.Open("mysql", cfg.Primary.FormatDSN())
-	if err != nil {
-		d.Drop()
-		return nil, err
-	}
-	defer conn.Close()
-	if err := db.Migrate(ctx, conn, migrations.FS, "up", discard{}); err != nil {
-		d.Drop()
-		return nil, fmt.Errorf("migrating %s: %w", name, err)
+	if migrate {
+		conn, err := sql.Open("mysql", cfg.Primary.FormatDSN())
+		if err != nil {
+			d.Drop()
+			return nil, err
+		}
+		defer conn.Close()
+		if err := db.Migrate(ctx, conn, migrations.FS, "up", discard{}); err != nil {
+			d.Drop()
+			return nil, fmt.Errorf("migrating %s: %w", name, err)
+		}
 	}
 	if err := d.WaitReplicas(ctx); err != nil {
 		d.Drop()
@@ -169,6 +183,8 @@ func (d *Database) WaitReplicas(ctx context.Context) error {
 		return err
 	}
 	for i := range cfg.Replicas {
+		// No database selected: the replica may not have created it yet, which
+		// is what this waits for.
 		conn, err := d.adminTo(i+1, "")
 		if err != nil {
 			return err
