@@ -71,8 +71,9 @@ start_node() {
   local i=$1 n=${names[$1]} port=${ports[$1]}
   local data="$dir/$n/data"
   if alive "$n"; then return; fi
-  # Already served on this port (e.g. started from another checkout): use it as it is.
-  if mariadb --protocol=tcp -h127.0.0.1 -P"$port" -u"$admin_user" -p"$admin_pass" -N -e 'SELECT 1' >/dev/null 2>&1; then
+  # Already served on this port (e.g. started from another checkout): use it as
+  # it is — except for a test's private cluster, which must own its nodes.
+  if [ -z "${DEVDB_PRIVATE:-}" ] && mariadb --protocol=tcp -h127.0.0.1 -P"$port" -u"$admin_user" -p"$admin_pass" -N -e 'SELECT 1' >/dev/null 2>&1; then
     return
   fi
   # A killed server leaves its pid and socket behind: clear them so it starts again.

@@ -77,7 +77,7 @@ func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64) *Bin
 // OnPrimary is a *gorm.DB bound to the primary with no request behind it, for
 // command-line tasks (the first admin) and tests arranging data.
 func (c *Cluster) OnPrimary(ctx context.Context) *gorm.DB {
-	return c.gorm.WithContext(ctx).Clauses(dbresolver.Write)
+	return c.gorm.WithContext(ctx).Clauses(dbresolver.Write).Session(&gorm.Session{})
 }
 
 // Retry re-binds a read whose replica failed: that replica leaves rotation and
@@ -98,10 +98,12 @@ func (c *Cluster) bindTo(ctx context.Context, n *Node, reason string) *Binding {
 		ctx, b.cancel = context.WithTimeout(ctx, c.opts.WriteTimeout)
 	}
 	ctx = context.WithValue(ctx, bindingKey{}, b)
+	// Session makes the bound *gorm.DB safe to reuse: every query starts from
+	// the binding, not from the previous query's conditions.
 	if n == c.primary {
-		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Write)
+		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Write).Session(&gorm.Session{})
 	} else {
-		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Use(n.resolver))
+		b.DB = c.gorm.WithContext(ctx).Clauses(dbresolver.Use(n.resolver)).Session(&gorm.Session{})
 	}
 	c.metrics.decisions.WithLabelValues(reason).Inc()
 	return b

@@ -49,7 +49,7 @@ func (c *Cluster) script(args ...string) error {
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	cmd := exec.Command(filepath.Join(root, "scripts", "devdb.sh"), args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "DEVDB_DIR="+c.dir,
+	cmd.Env = append(os.Environ(), "DEVDB_DIR="+c.dir, "DEVDB_PRIVATE=1",
 		fmt.Sprintf("DEVDB_PORTS=%d %d %d", c.Ports[0], c.Ports[1], c.Ports[2]))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
