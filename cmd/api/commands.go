@@ -155,7 +155,3 @@ func healthcheck(ctx context.Context, getenv func(string) string) error {
 	}
 	return nil
 }
-
-func users(ctx context.Context, cfg *config.Config, args []string, stdin io.Reader, stdout io.Writer) error {
-	return errors.New("usage: api users create-admin --email E --password-stdin (not implemented yet)")
-}
