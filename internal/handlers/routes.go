@@ -106,6 +106,7 @@ func (a *API) routes() http.Handler {
 					r.Post("/users/{id}/impersonate", u.handleAdminUserImpersonate)
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
+					r.Get("/replication", a.handleAdminReplication)
 				})
 			})
 		})

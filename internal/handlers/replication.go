@@ -1,0 +1,15 @@
+package handlers
+
+import (
+	"net/http"
+)
+
+// handleAdminReplication shows operators how reads and writes are routed: each
+// node's role, health and the reason it is out of rotation, lag, GTID
+// position, statements served and errors.
+func (a *API) handleAdminReplication(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"read_your_writes": a.cluster.Mode(),
+		"nodes":            a.cluster.Snapshot(r.Context()),
+	})
+}
