@@ -10,7 +10,6 @@ import (
 	"net/mail"
 	"strings"
 
-
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
