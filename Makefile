@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: run test build db-up db-down db-status db-reset vet lint-deploy compose-config clean
+.PHONY: run test build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean
 COMPOSE_YML := docker-compose.replication.yml
 
 ## run: start the local cluster if it is down, migrate, serve on :8080
@@ -13,8 +13,8 @@ run: db-up
 	@if [ -f .env ]; then $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; \
 	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
-## test: start the local cluster if it is down, go vet, and every test with the race detector
-test: db-up
+## test: start the local cluster (and Redis) if down, go vet, and every test with the race detector
+test: db-up redis-up
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@if command -v docker-compose >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-config; \
@@ -41,6 +41,9 @@ compose-config:
 
 db-up:
 	$(DEVDB) up
+
+redis-up:
+	$(DEVDB) redis
 
 db-down:
 	$(DEVDB) down
