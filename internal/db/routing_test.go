@@ -18,26 +18,11 @@ import (
 
 // private is a cluster of this package's own (ports 3326–3328) for tests that
 // stop replication, so the shared cluster other packages use stays untouched.
-var private struct {
-	once sync.Once
-	c    *dbtest.Cluster
-	err  error
-}
-
-func privateCluster(t *testing.T) *dbtest.Cluster {
-	t.Helper()
-	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3326) })
-	if private.err != nil {
-		t.Fatal(private.err)
-	}
-	return private.c
-}
+var private = &dbtest.LazyCluster{BasePort: 3326}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if private.c != nil {
-		private.c.Close()
-	}
+	private.Close()
 	os.Exit(code)
 }
 
@@ -229,7 +214,7 @@ func staleReads(t *testing.T, c *db.Cluster, users, rounds int) (stale, bystande
 // TestReadYourWritesUnderLag runs on a private cluster whose replica-1 applies
 // events a second late (MASTER_DELAY) while staying healthy (lag < MAX_REPLICA_LAG).
 func TestReadYourWritesUnderLag(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	setDelay(t, d, 1, 1)
 	setDelay(t, d, 2, 1)
@@ -287,7 +272,7 @@ func TestReadYourWritesUnderLag(t *testing.T) {
 }
 
 func TestConsistencySharedThroughRedis(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	prefix := "tt-test:" + d.Name + ":"
 	redisURL := dbtest.Env("TEST_REDIS_URL")
@@ -313,7 +298,7 @@ func TestConsistencySharedThroughRedis(t *testing.T) {
 }
 
 func TestRedisDownKeepsWritersOnPrimary(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	c := openCluster(t, d, func(cfg *config.Config) {
 		cfg.RedisURL = "redis://127.0.0.1:1/0" // nothing listens there

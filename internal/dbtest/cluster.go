@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -120,4 +121,30 @@ func (c *Cluster) pid(i int) (int, error) {
 		return 0, fmt.Errorf("%s: %w", nodeNames[i], err)
 	}
 	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// LazyCluster is a private cluster a test package shares: started by the first
+// test that asks for it, stopped by Close from the package's TestMain.
+type LazyCluster struct {
+	BasePort int
+	once     sync.Once
+	c        *Cluster
+	err      error
+}
+
+// Get starts the cluster on first use; a failure to start fails every test that asks.
+func (l *LazyCluster) Get(t testing.TB) *Cluster {
+	t.Helper()
+	l.once.Do(func() { l.c, l.err = StartCluster(l.BasePort) })
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+	return l.c
+}
+
+// Close stops the cluster if it was started.
+func (l *LazyCluster) Close() {
+	if l.c != nil {
+		l.c.Close()
+	}
 }

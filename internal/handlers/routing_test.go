@@ -27,26 +27,11 @@ import (
 // cluster (ports 3336–3338) whose nodes they kill and restart. A probe route
 // stands in for the resource handlers: it reads or writes one counter per user.
 
-var private struct {
-	once sync.Once
-	c    *dbtest.Cluster
-	err  error
-}
-
-func privateCluster(t *testing.T) *dbtest.Cluster {
-	t.Helper()
-	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3336) })
-	if private.err != nil {
-		t.Fatal(private.err)
-	}
-	return private.c
-}
+var private = &dbtest.LazyCluster{BasePort: 3336}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if private.c != nil {
-		private.c.Close()
-	}
+	private.Close()
 	os.Exit(code)
 }
 
@@ -194,7 +179,7 @@ func load(t *testing.T, s *probeServer, readers int, stop <-chan struct{}) (fail
 }
 
 func TestReplicaKilledUnderLoad(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, nil)
 	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
@@ -228,7 +213,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 }
 
 func TestBothReplicasDownReadsFromPrimary(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, nil)
 	if res := s.do(t, http.MethodPost, 7, 3); res.status != http.StatusNoContent {
@@ -251,7 +236,7 @@ func TestBothReplicasDownReadsFromPrimary(t *testing.T) {
 }
 
 func TestPrimaryDown(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, func(cfg *config.Config) { cfg.DBWriteTimeout = time.Second })
 	cl.Stop(t, 0)
