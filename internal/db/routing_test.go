@@ -342,3 +342,24 @@ func startSQL(t *testing.T, conns []*sql.DB) {
 		conn.Close()
 	}
 }
+
+func TestReplicaDownAtStart(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, func(cfg *config.Config) {
+		dead := cfg.Replicas[1].Clone()
+		dead.Addr = "127.0.0.1:1" // nothing listens there
+		cfg.Replicas[1] = dead
+	})
+	for i := 0; i < 20; i++ {
+		_, port, route := read(t, c, 0)
+		if port != portOf(t, d, 1) || route.Node != "replica-1" {
+			t.Fatalf("read %d served by port %d (%+v), want the live replica-1", i, port, route)
+		}
+	}
+	for _, n := range c.Status(context.Background()) {
+		if n.Name == "replica-2" && (n.Healthy || n.Reason == "") {
+			t.Errorf("replica-2 (down) reported %+v, want unhealthy with a reason", n)
+		}
+	}
+}

@@ -74,8 +74,8 @@ func newProbeServer(t *testing.T, d *dbtest.Database, mutate func(*config.Config
 			next.ServeHTTP(w, r)
 		})
 	})
-	r.Use(a.bindDB)
-	r.Get("/probe", func(w http.ResponseWriter, r *http.Request) {
+	r.Get("/readyz", a.handleReadyz)
+	r.With(a.bindDB).Get("/probe", func(w http.ResponseWriter, r *http.Request) {
 		var row struct {
 			N    *int64 `json:"n"`
 			Port int    `json:"port"`
@@ -87,7 +87,7 @@ func newProbeServer(t *testing.T, d *dbtest.Database, mutate func(*config.Config
 		}
 		writeJSON(w, http.StatusOK, row)
 	})
-	r.Post("/probe/{n}", func(w http.ResponseWriter, r *http.Request) {
+	r.With(a.bindDB).Post("/probe/{n}", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(chi.URLParam(r, "n"), 10, 64)
 		user := stateFrom(r.Context()).userID
 		if err := dbFor(r).Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
@@ -254,6 +254,16 @@ func TestPrimaryDown(t *testing.T) {
 	}
 	if res := s.do(t, http.MethodGet, 0, 0); res.status != http.StatusOK {
 		t.Errorf("read with the primary down: status %d, want 200", res.status)
+	}
+	ready, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Status string }
+	_ = json.NewDecoder(ready.Body).Decode(&body)
+	ready.Body.Close()
+	if ready.StatusCode != http.StatusServiceUnavailable || body.Status != "degraded" {
+		t.Errorf("/readyz with the primary down: %d %q, want 503 degraded", ready.StatusCode, body.Status)
 	}
 
 	cl.Restart(t)
