@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -149,6 +150,13 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	}
 	c.Primary = p.dsn("DATABASE_URL", true)
 	c.Replicas = p.replicas()
+	for _, e := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(e); err != nil {
+			if _, err := netip.ParseAddr(e); err != nil {
+				p.fail("TRUSTED_PROXIES", "entry %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", e)
+			}
+		}
+	}
 	if c.DBMaxIdleConns > c.DBMaxOpenConns {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/models"
 )
 
 // Deps are what the API needs to serve.
@@ -66,7 +67,48 @@ func (a *API) routes() http.Handler {
 	r.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(a.bindDB)
+		dec := newDecoder()
+		u := newUsersAPI(a, dec)
+		// The token is read before bindDB (which routes by user); the session
+		// is checked after it, on the request's own database.
+		r.Use(u.cors(), u.authenticate, a.bindDB)
+
+		r.With(u.limit(u.register)).Post("/auth/register", u.handleRegister)
+		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
+		r.Post("/auth/refresh", u.handleRefresh)
+		r.Post("/auth/logout", u.handleLogout)
+
+		// Everything below needs a live session.
+		r.Group(func(r chi.Router) {
+			r.Use(u.requireSession)
+			r.Get("/auth/me", u.handleMe)
+			r.Patch("/auth/me", u.handleMeUpdate)
+			r.Post("/auth/change-password", u.handleChangePassword)
+
+			r.Route("/admin", func(r chi.Router) {
+				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
+				r.Get("/users", u.handleAdminUserList)
+				r.Post("/users", u.handleAdminUserCreate)
+				r.Get("/users/{id}", u.handleAdminUserGet)
+				r.Patch("/users/{id}", u.handleAdminUserUpdate)
+				r.Delete("/users/{id}", u.handleAdminUserDelete)
+				r.Patch("/users/{id}/role", u.handleAdminUserRole)
+
+				r.Group(func(r chi.Router) {
+					r.Use(u.requireRole(models.RoleSuperAdmin))
+					r.Get("/users/export", u.handleAdminUserExport)
+					r.Post("/users/bulk-delete", u.handleAdminUsersBulkDelete)
+					r.Post("/users/bulk-ban", u.handleAdminUsersBulkBan)
+					r.Put("/users/{id}/subscription", u.handleAdminUserSubscription)
+					r.Post("/users/{id}/ban", u.handleAdminUserBan)
+					r.Post("/users/{id}/unban", u.handleAdminUserUnban)
+					r.Post("/users/{id}/unlink", u.handleAdminUserUnlink)
+					r.Post("/users/{id}/impersonate", u.handleAdminUserImpersonate)
+					r.Get("/schools", u.handleAdminSchoolList)
+					r.Post("/schools", u.handleAdminSchoolCreate)
+				})
+			})
+		})
 	})
 	return r
 }
