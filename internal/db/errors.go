@@ -43,7 +43,8 @@ func Translate(err error) error {
 			return fmt.Errorf("%w: %w", models.ErrConflict, err)
 		case erRowIsReferenced, erNoReferencedRow:
 			return fmt.Errorf("%w: %w", models.ErrConflict, err)
-		case erOptionPreventsRO, erLockWaitTimeout:
+		case erOptionPreventsRO, erLockWaitTimeout, erLockDeadlock:
+			// Transient: the client is told to retry (503 with Retry-After).
 			return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
 		}
 		return err

@@ -206,7 +206,7 @@ func waitCaughtUp(ctx context.Context, rc ReplicationConfig, r *mysql.Config, f 
 		if err != nil {
 			return err
 		}
-		if !state.IORunning && !state.SQLRunning && state.LastError != "" {
+		if (!state.IORunning || !state.SQLRunning) && state.LastError != "" {
 			return fmt.Errorf("replication stopped: %s", state.LastError)
 		}
 		if ctx.Err() != nil {

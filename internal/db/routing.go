@@ -74,6 +74,12 @@ func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64) *Bin
 	return c.bindTo(ctx, n, reason)
 }
 
+// OnPrimary is a *gorm.DB bound to the primary with no request behind it, for
+// command-line tasks (the first admin) and tests arranging data.
+func (c *Cluster) OnPrimary(ctx context.Context) *gorm.DB {
+	return c.gorm.WithContext(ctx).Clauses(dbresolver.Write)
+}
+
 // Retry re-binds a read whose replica failed: that replica leaves rotation and
 // the read goes to another healthy replica, else the primary.
 func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64) *Binding {
