@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
 
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
@@ -358,11 +357,4 @@ func (u *usersAPI) handleChangePassword(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Your password has been changed; your other sessions have been signed out."})
-}
-
-// reqDB is the request's bound *gorm.DB as a fresh GORM session. dbFor's
-// value is a chainable instance whose statement every query would otherwise
-// extend: a second query on it would inherit the first one's conditions.
-func reqDB(r *http.Request) *gorm.DB {
-	return dbFor(r).Session(&gorm.Session{})
 }

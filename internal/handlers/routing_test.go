@@ -81,7 +81,7 @@ func newProbeServer(t *testing.T, d *dbtest.Database, mutate func(*config.Config
 			Port int    `json:"port"`
 		}
 		user := stateFrom(r.Context()).userID
-		if err := dbFor(r).Raw("SELECT (SELECT n FROM probe WHERE user_id = ?) AS n, @@port AS port", user).Scan(&row).Error; err != nil {
+		if err := reqDB(r).Raw("SELECT (SELECT n FROM probe WHERE user_id = ?) AS n, @@port AS port", user).Scan(&row).Error; err != nil {
 			a.writeError(w, r, db.Translate(err))
 			return
 		}
@@ -90,7 +90,7 @@ func newProbeServer(t *testing.T, d *dbtest.Database, mutate func(*config.Config
 	r.With(a.bindDB).Post("/probe/{n}", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(chi.URLParam(r, "n"), 10, 64)
 		user := stateFrom(r.Context()).userID
-		if err := dbFor(r).Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
+		if err := reqDB(r).Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
 			a.writeError(w, r, db.Translate(err))
 			return
 		}
