@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
