@@ -148,6 +148,10 @@ func (d *decoder) validate(dst any) error {
 	return &models.ValidationError{Fields: fields}
 }
 
+func isNumber(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
+}
+
 func message(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
@@ -158,14 +162,20 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("must be between %d and %d bytes long", auth.MinPasswordBytes, auth.MaxPasswordBytes)
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "max":
-		if fe.Kind() == reflect.Slice {
+	case "max", "lte":
+		switch {
+		case fe.Kind() == reflect.Slice:
 			return "must have at most " + fe.Param() + " items"
+		case isNumber(fe.Kind()):
+			return "must be at most " + fe.Param()
 		}
 		return "must be at most " + fe.Param() + " characters long"
-	case "min":
-		if fe.Kind() == reflect.Slice {
+	case "min", "gte":
+		switch {
+		case fe.Kind() == reflect.Slice:
 			return "must have at least " + fe.Param() + " item(s)"
+		case isNumber(fe.Kind()):
+			return "must be at least " + fe.Param()
 		}
 		return "must be at least " + fe.Param() + " characters long"
 	case "gt":

@@ -113,6 +113,7 @@ func TestSubjectErrors(t *testing.T) {
 		{"wrong type", teacher.caller, "POST", "/api/v1/subjects", map[string]any{"subject_name": "Art", "grade": 4}, 400, "grade"},
 		{"not json", teacher.caller, "POST", "/api/v1/subjects", rawBody{"text/plain", "hello"}, 415, ""},
 		{"counters not writable", teacher.caller, "PATCH", path, map[string]any{"lessons_completed": 3}, 400, "lessons_completed"},
+		{"numeric limit in plain words", teacher.caller, "PATCH", path, map[string]any{"lessons_per_week": 1000}, 422, "lessons_per_week is invalid: must be at most 40."},
 		{"double lessons over weekly", teacher.caller, "PATCH", path, map[string]any{"double_lessons_per_week": 6}, 422, "double_lessons_per_week"},
 		{"scheduling put partial", teacher.caller, "PUT", path + "/scheduling", map[string]any{"lessons_per_week": 6}, 422, "invalid fields"},
 		{"complete with body fields", teacher.caller, "POST", fmt.Sprintf("/api/v1/lessons/%d/complete", lesson), map[string]any{"x": 1}, 400, ""},
