@@ -74,14 +74,17 @@ client() { local n=$1; shift; mariadb --protocol=socket -S "$(sock "$n")" -uroot
 
 alive() { client "$1" -N -e 'SELECT 1' >/dev/null 2>&1; }
 
-# running <node> — the pid file names a live mariadbd. A SIGKILLed server can
-# linger as a zombie (kill -0 succeeds on it) and its pid can be reused by
-# another program: neither counts, and neither must be sent a signal.
+# running <node> — the pid file names a live mariadbd serving this node's data
+# directory. A SIGKILLed server can linger as a zombie (kill -0 succeeds on it),
+# and pids wrap quickly (pid_max is often 32768), so a stale pid file can name
+# another program or another cluster's mariadbd: none of these counts, and none
+# must be sent a signal.
 running() {
   local pid
   pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
   [ -n "$pid" ] || return 1
-  [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = mariadbd ]
+  [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--datadir=$dir/$1/data "
 }
 
 start_node() {

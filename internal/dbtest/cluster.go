@@ -89,7 +89,7 @@ func (c *Cluster) Kill(t testing.TB, i int) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("killing %s: %v", nodeNames[i], err)
 	}
-	for j := 0; j < 100 && syscall.Kill(pid, 0) == nil; j++ {
+	for j := 0; j < 100 && c.alive(i, pid); j++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -102,7 +102,7 @@ func (c *Cluster) Stop(t testing.TB, i int) {
 		t.Fatal(err)
 	}
 	_ = syscall.Kill(pid, syscall.SIGTERM)
-	for j := 0; j < 600 && syscall.Kill(pid, 0) == nil; j++ {
+	for j := 0; j < 600 && c.alive(i, pid); j++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -115,12 +115,24 @@ func (c *Cluster) Restart(t testing.TB) {
 	}
 }
 
+// pid is node i's server process. The pid file alone is not trusted: pids wrap
+// quickly, and a stale file could name another cluster's server, which must
+// never be signalled — so the process must be serving this node's data directory.
 func (c *Cluster) pid(i int) (int, error) {
 	b, err := os.ReadFile(filepath.Join(c.dir, nodeNames[i], "mysqld.pid"))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", nodeNames[i], err)
 	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("%s: bad pid file: %w", nodeNames[i], err)
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	want := "--datadir=" + filepath.Join(c.dir, nodeNames[i], "data") + "\x00"
+	if err != nil || !strings.Contains(string(cmdline), want) {
+		return 0, fmt.Errorf("%s: pid %d is not its server (not running)", nodeNames[i], pid)
+	}
+	return pid, nil
 }
 
 // LazyCluster is a private cluster a test package shares: started by the first
@@ -147,4 +159,15 @@ func (l *LazyCluster) Close() {
 	if l.c != nil {
 		l.c.Close()
 	}
+}
+
+// alive reports whether pid is still node i's server (a reaped or reused pid is not).
+func (c *Cluster) alive(i, pid int) bool {
+	p, err := c.pid(i)
+	if err != nil || p != pid {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	// A SIGKILLed server stays a zombie until its parent reaps it.
+	return err == nil && !strings.Contains(string(stat), ") Z ")
 }
