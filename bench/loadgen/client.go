@@ -50,6 +50,9 @@ func (v *vu) call(op, method, path string, body, out any, want ...int) (int, err
 	}
 	v.g.requests.Add(1)
 	v.rec.observe(op, elapsed)
+	if node := res.Header.Get("X-DB-Node"); node != "" && method == http.MethodGet {
+		v.rec.nodes[node]++
+	}
 	ok := false
 	for _, s := range want {
 		ok = ok || res.StatusCode == s

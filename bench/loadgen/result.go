@@ -38,6 +38,25 @@ type Result struct {
 	// ReplicaReadShare is the replicas' share of read statements, -1 when
 	// the server exposes no db_queries_total.
 	ReplicaReadShare float64 `json:"replica_read_share"`
+	// ReadRequestsByNode counts GET requests by the node that served them
+	// (the API's X-DB-Node header, sent with ROUTING_DEBUG_HEADER=true).
+	ReadRequestsByNode map[string]int64 `json:"read_requests_by_node,omitempty"`
+}
+
+// ReplicaRequestShare is the share of GET requests served by a replica, -1
+// when the server sent no X-DB-Node header.
+func (r *Result) ReplicaRequestShare() float64 {
+	var all, replicas int64
+	for node, n := range r.ReadRequestsByNode {
+		all += n
+		if node != "primary" {
+			replicas += n
+		}
+	}
+	if all == 0 {
+		return -1
+	}
+	return float64(replicas) / float64(all)
 }
 
 func (r *Result) setStatements(before, after *Metrics) {
@@ -114,5 +133,8 @@ func (r *Result) Print(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%s %.1f%%", n, 100*r.ReadShare[n]))
 		}
 		fmt.Fprintf(w, "read statements by node: %s (replicas %.1f%%)\n", strings.Join(parts, ", "), 100*r.ReplicaReadShare)
+	}
+	if share := r.ReplicaRequestShare(); share >= 0 {
+		fmt.Fprintf(w, "GET requests served by replicas: %.1f%% %v\n", 100*share, r.ReadRequestsByNode)
 	}
 }

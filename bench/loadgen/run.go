@@ -45,6 +45,8 @@ type gen struct {
 	runID  string
 	client *http.Client
 
+	deadline time.Time
+
 	requests, failed, checks, stale atomic.Int64
 }
 
@@ -118,12 +120,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	g.stale.Store(0)
 
 	before, _ := scrape(ctx, g.client, o.MetricsURL)
-	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
-	defer cancel()
+	// Requests keep ctx: the ones in flight at the deadline finish normally
+	// rather than being cancelled and counted as errors.
 	start := time.Now()
+	g.deadline = start.Add(o.Duration)
+	runCtx, cancel := context.WithDeadline(ctx, g.deadline)
+	defer cancel()
 	stopProgress := g.progress(runCtx, start)
 	for _, v := range vus {
-		v.ctx = runCtx
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -154,9 +158,12 @@ func (v *vu) loop() {
 	}
 	// Spread users over the first interval so paced requests don't arrive in waves.
 	next := time.Now().Add(time.Duration(v.rng.Int64N(int64(interval) + 1)))
-	for v.ctx.Err() == nil {
+	for v.ctx.Err() == nil && time.Now().Before(v.g.deadline) {
 		if interval > 0 {
 			if d := time.Until(next); d > 0 {
+				if next.After(v.g.deadline) {
+					return
+				}
 				select {
 				case <-time.After(d):
 				case <-v.ctx.Done():
@@ -244,5 +251,11 @@ func (g *gen) result(vus []*vu, elapsed, setup time.Duration, before, after *Met
 	r.All = summarize(all, readErrs+writeErrs, secs)
 	r.Requests, r.RPS = r.All.Count, r.All.RPS
 	r.setStatements(before, after)
+	r.ReadRequestsByNode = map[string]int64{}
+	for _, v := range vus {
+		for node, n := range v.rec.nodes {
+			r.ReadRequestsByNode[node] += n
+		}
+	}
 	return r
 }

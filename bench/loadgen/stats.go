@@ -10,10 +10,12 @@ import (
 type recorder struct {
 	lat  map[string][]time.Duration
 	errs map[string]map[string]int64 // op → status → count
+	// nodes counts read requests by the X-DB-Node that served them.
+	nodes map[string]int64
 }
 
 func newRecorder() *recorder {
-	return &recorder{lat: map[string][]time.Duration{}, errs: map[string]map[string]int64{}}
+	return &recorder{lat: map[string][]time.Duration{}, errs: map[string]map[string]int64{}, nodes: map[string]int64{}}
 }
 
 func (r *recorder) observe(op string, d time.Duration) { r.lat[op] = append(r.lat[op], d) }

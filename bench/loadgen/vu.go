@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // vu is one virtual user: a teacher with an account, a token and subjects.
@@ -73,7 +74,7 @@ func (v *vu) setup(setupURL string, subjects int) error {
 	v.token = tok.AccessToken
 	v.base = base
 	for range subjects {
-		if err := v.createSubject("setup_create_subject"); err != nil {
+		if err := v.createSubject("setup_create_subject", true); err != nil {
 			return err
 		}
 	}
@@ -100,10 +101,10 @@ func (v *vu) step(op string) {
 			v.deleteSubject()
 			return
 		}
-		_ = v.createSubject(op)
+		_ = v.createSubject(op, false)
 	case OpDeleteSubject:
 		if len(v.subjects) <= 1 {
-			_ = v.createSubject(OpCreateSubject)
+			_ = v.createSubject(OpCreateSubject, false)
 			return
 		}
 		v.deleteSubject()
@@ -124,7 +125,7 @@ func (v *vu) subjectPath(s *subject) string {
 
 // createSubject posts a subject with its whole tree; the read that follows
 // (its lessons) must find it, and tells the user its lesson ids.
-func (v *vu) createSubject(op string) error {
+func (v *vu) createSubject(op string, setup bool) error {
 	v.seq++
 	body := map[string]any{
 		"subject_name": fmt.Sprintf("Subject %d-%d", v.id, v.seq),
@@ -138,6 +139,11 @@ func (v *vu) createSubject(op string) error {
 	s := &subject{id: created.ID, lessonsPerWeek: created.LessonsPerWeek}
 	v.subjects = append(v.subjects, s)
 	var got lessonsJSON
+	if setup {
+		// A server without read-your-writes (the reference) may not show the
+		// new subject yet: setup waits for it rather than counting anything.
+		return v.awaitLessons(s)
+	}
 	status, err := v.verify(v.subjectPath(s)+"/lessons", &got, http.StatusOK, http.StatusNotFound)
 	switch {
 	case err != nil:
@@ -150,6 +156,25 @@ func (v *vu) createSubject(op string) error {
 		}
 	}
 	return nil
+}
+
+// awaitLessons polls a new subject's lessons until they show (up to 5s).
+func (v *vu) awaitLessons(s *subject) error {
+	var err error
+	for range 50 {
+		var got lessonsJSON
+		var status int
+		status, err = v.call("setup_read", http.MethodGet, v.subjectPath(s)+"/lessons", nil, &got,
+			http.StatusOK, http.StatusNotFound, http.StatusUnauthorized)
+		if err == nil && status == http.StatusOK {
+			for _, l := range got.Lessons {
+				s.lessons = append(s.lessons, lesson{id: l.ID, done: l.IsCompleted})
+			}
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("subject %d did not show up in 5s: %v", s.id, err)
 }
 
 func (v *vu) deleteSubject() {
