@@ -37,6 +37,8 @@ type Options struct {
 	Log io.Writer
 	// Label names the run in its result (e.g. the scenario).
 	Label string
+	// OnStart is called when setup is done and the measured phase begins.
+	OnStart func()
 }
 
 // gen is one run's shared state.
@@ -122,6 +124,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	before, _ := scrape(ctx, g.client, o.MetricsURL)
 	// Requests keep ctx: the ones in flight at the deadline finish normally
 	// rather than being cancelled and counted as errors.
+	if o.OnStart != nil {
+		o.OnStart()
+	}
 	start := time.Now()
 	g.deadline = start.Add(o.Duration)
 	runCtx, cancel := context.WithDeadline(ctx, g.deadline)

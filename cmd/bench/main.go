@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	basePort := fs.Int("port", 3366, "first of the private cluster's three ports")
 	users := fs.Int("users", 32, "virtual users per run")
-	duration := fs.Duration("duration", 15*time.Second, "measured phase of each run (bench) or the whole soak")
+	duration := fs.Duration("duration", 0, "measured phase of each run (bench, default 15s) or of the whole soak (default 3m)")
 	resultsDir := fs.String("results", "bench/results", "where JSON results and SVG charts go (bench)")
 	readme := fs.String("readme", "bench/README.md", "report to write (bench)")
 	dbCPU := fs.Float64("db-cpu", 0.25, "CPU cap of each database process in the read-scaling scenario")
@@ -67,6 +67,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer cleanup()
+	if *duration == 0 {
+		*duration = map[string]time.Duration{"bench": 15 * time.Second, "soak": 3 * time.Minute}[cmd]
+	}
 	switch cmd {
 	case "bench":
 		b := &bench{env: e, users: *users, dur: *duration, resultsDir: *resultsDir, readme: *readme, dbCPU: *dbCPU}

@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	users := fs.Int("users", 50, "virtual users")
 	duration := fs.Duration("duration", 30*time.Second, "length of the measured phase")
 	mixFlag := fs.String("mix", "80/20", `reads/writes in percent, or op=weight,… (e.g. "get_subject=1")`)
-	rate := fs.Float64("rate", 0, "cap on total requests per second (0: as fast as the server answers)")
+	rate := fs.Float64("rate", 0, "cap on mix operations per second, all users together; each write adds its read-back (0: as fast as the server answers)")
 	subjects := fs.Int("subjects", 2, "subjects each user creates before the measured phase")
 	out := fs.String("out", "", "write the result as JSON to this file")
 	if err := fs.Parse(args); err != nil {
