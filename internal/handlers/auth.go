@@ -303,7 +303,12 @@ func (u *usersAPI) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 func (u *usersAPI) handleMe(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, toUserJSON(principalFrom(r.Context()).User))
+	me, err := meWithSubjects(r, principalFrom(r.Context()).User)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, me)
 }
 
 type meUpdateRequest struct {

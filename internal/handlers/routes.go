@@ -109,6 +109,7 @@ func (a *API) routes() http.Handler {
 				r.Patch("/users/{id}", u.handleAdminUserUpdate)
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
+				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))

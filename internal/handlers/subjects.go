@@ -394,7 +394,12 @@ func (s *subjectsAPI) handleSubjectUpdate(w http.ResponseWriter, r *http.Request
 		err = checkNames(req.SubjectName, req.Grade)
 	}
 	if err == nil && req.CurriculumPDFURL != nil {
-		changes["curriculum_pdf_url"], err = pdfURL(req.CurriculumPDFURL)
+		var u *string
+		if u, err = pdfURL(req.CurriculumPDFURL); u != nil {
+			changes["curriculum_pdf_url"] = *u
+		} else {
+			changes["curriculum_pdf_url"] = nil // "" clears it
+		}
 	}
 	if err == nil {
 		err = req.scheduling.apply(&sub.Subject, changes)

@@ -84,11 +84,15 @@ func (u *usersAPI) handleAdminUserList(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Limit = min(f.Limit, maxPageSize)
 	users, total, err := models.ListUsers(reqDB(r), f)
+	var list []adminUserJSON
+	if err == nil {
+		list, err = usersWithSubjects(reqDB(r), users)
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": toUsersJSON(users), "total": total, "page": f.Page, "page_size": f.Limit})
+	writeJSON(w, http.StatusOK, map[string]any{"users": list, "total": total, "page": f.Page, "page_size": f.Limit})
 }
 
 func (u *usersAPI) handleAdminUserExport(w http.ResponseWriter, r *http.Request) {
