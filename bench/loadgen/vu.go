@@ -158,14 +158,14 @@ func (v *vu) createSubject(op string, setup bool) error {
 	return nil
 }
 
-// awaitLessons polls a new subject's lessons until they show (up to 5s).
+// awaitLessons polls a new subject's lessons until they show (up to 10s).
 func (v *vu) awaitLessons(s *subject) error {
 	var err error
-	for range 50 {
+	for range 100 {
 		var got lessonsJSON
 		var status int
 		status, err = v.call("setup_read", http.MethodGet, v.subjectPath(s)+"/lessons", nil, &got,
-			http.StatusOK, http.StatusNotFound, http.StatusUnauthorized)
+			http.StatusOK, http.StatusNotFound, http.StatusUnauthorized, http.StatusInternalServerError, http.StatusServiceUnavailable)
 		if err == nil && status == http.StatusOK {
 			for _, l := range got.Lessons {
 				s.lessons = append(s.lessons, lesson{id: l.ID, done: l.IsCompleted})
@@ -174,7 +174,7 @@ func (v *vu) awaitLessons(s *subject) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return fmt.Errorf("subject %d did not show up in 5s: %v", s.id, err)
+	return fmt.Errorf("subject %d did not show up in 10s: %v", s.id, err)
 }
 
 func (v *vu) deleteSubject() {

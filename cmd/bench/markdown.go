@@ -56,6 +56,9 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 		w("| %s | %s | %.0f | %.2f | %.2f | %.2f | %s | %s | %d/%d | %s | %s |\n", x.Scenario, x.Name, res.RPS, res.All.P50ms, res.All.P95ms,
 			res.All.P99ms, pct(res.ReplicaReadShare), pct(res.ReplicaRequestShare()), res.StaleReads, res.Checks, errs, mib(x.PeakRSSBytes))
 	}
+	if len(r.Retried) > 0 {
+		w("\nRepeated because a database node died under them (killed from outside the benchmark): %s.\n", strings.Join(r.Retried, ", "))
+	}
 	for s, why := range r.Skipped {
 		w("\nScenario **%s** was skipped: %s.\n", s, why)
 	}

@@ -65,6 +65,21 @@ func (c *cluster) pid(i int) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(string(b)))
 }
 
+// allAlive reports whether every node's pid file names a live mariadbd.
+func (c *cluster) allAlive() bool {
+	for i := range nodeNames {
+		pid, err := c.pid(i)
+		if err != nil {
+			return false
+		}
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil || strings.TrimSpace(string(comm)) != "mariadbd" {
+			return false
+		}
+	}
+	return true
+}
+
 // kill SIGKILLs node i and waits for it to go.
 func (c *cluster) kill(i int) error {
 	pid, err := c.pid(i)

@@ -24,6 +24,8 @@ type report struct {
 	Targets []target          `json:"targets"`
 	Skipped map[string]string `json:"skipped,omitempty"`
 	Pprof   map[string]string `json:"pprof,omitempty"`
+	// Retried lists runs repeated because a database node died under them.
+	Retried []string `json:"retried,omitempty"`
 }
 
 type machine struct {
@@ -46,7 +48,7 @@ type target struct {
 
 func (b *bench) report() *report {
 	r := &report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: describeMachine(), Users: b.users,
-		Seconds: b.dur.Seconds(), DBCPU: b.dbCPU, Runs: b.runs, Skipped: b.skipped, Pprof: b.pprof}
+		Seconds: b.dur.Seconds(), DBCPU: b.dbCPU, Runs: b.runs, Skipped: b.skipped, Pprof: b.pprof, Retried: b.retried}
 	r.Targets = r.evaluate()
 	return r
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,7 @@ type bench struct {
 	readme     string
 	dbCPU      float64
 	only       []string // scenarios to run (empty: all)
+	retried    []string // runs repeated because a database node died
 
 	runs    []*runResult
 	skipped map[string]string // scenario → why it didn't run
@@ -95,8 +97,26 @@ func (b *bench) load(ctx context.Context, scenario, name, url, setupURL, mix str
 }
 
 // withAPI starts an API on a fresh database, runs fn, records its peak RSS on
-// every run fn made, and stops it.
+// every run fn made, and stops it. When a database node died meanwhile (other
+// programs on a shared machine have been seen signalling stale pids), the
+// runs are discarded, the cluster is brought back and fn runs once more.
 func (b *bench) withAPI(ctx context.Context, label string, replicas int, mode string, fn func(api *server, db string) error, extra ...string) error {
+	for attempt := 1; ; attempt++ {
+		first := len(b.runs)
+		err := b.withAPIOnce(ctx, label, replicas, mode, fn, extra...)
+		if b.cl.allAlive() || attempt == 2 || ctx.Err() != nil {
+			return err
+		}
+		b.runs = b.runs[:first]
+		fmt.Fprintf(b.out, "  a database node died during %s (not stopped by the benchmark): restarting the cluster and repeating\n", label)
+		b.retried = append(b.retried, label)
+		if err := b.cl.script(ctx, "up"); err != nil {
+			return err
+		}
+	}
+}
+
+func (b *bench) withAPIOnce(ctx context.Context, label string, replicas int, mode string, fn func(api *server, db string) error, extra ...string) error {
 	db, err := b.cl.createDatabase(ctx, "teachtrack_bench_")
 	if err != nil {
 		return err
@@ -213,32 +233,41 @@ func (b *bench) pprofTop(ctx context.Context, url, name string) string {
 // scaling: read throughput with 0, 1 and 2 replicas, each database process
 // capped at the same CPU share so each behaves like a small server of its own.
 func (b *bench) scaling(ctx context.Context) error {
-	var pids []int
-	for i := range 3 {
-		pid, err := b.cl.pid(i)
-		if err != nil {
-			return err
-		}
-		pids = append(pids, pid)
-	}
-	caps, err := newCPUCaps(pids, b.dbCPU)
-	if err != nil {
-		b.skipped["scaling"] = err.Error()
-		fmt.Fprintln(b.out, "  skipped:", err)
-		return nil
-	}
-	defer caps.release()
-	fmt.Fprintf(b.out, "  each database process capped at %.2f CPU (cgroup %s)\n", b.dbCPU, caps.version)
 	for n := range 3 {
 		name := fmt.Sprintf("%d-replicas", n)
 		// A capped primary commits slowly while users are set up: let writes wait.
 		err := b.withAPI(ctx, "scaling-"+name, n, "causal", func(api *server, _ string) error {
-			_, err := b.load(ctx, "scaling", name, api.url, "", mixReads)
+			// The caps are set per run, on the nodes' current pids (a node
+			// restarted by withAPI's retry has a new one).
+			var pids []int
+			for i := range 3 {
+				pid, err := b.cl.pid(i)
+				if err != nil {
+					return err
+				}
+				pids = append(pids, pid)
+			}
+			caps, err := newCPUCaps(pids, b.dbCPU)
+			if err != nil {
+				return errSkip{err}
+			}
+			defer caps.release()
+			fmt.Fprintf(b.out, "  each database process capped at %.2f CPU (cgroup %s)\n", b.dbCPU, caps.version)
+			_, err = b.load(ctx, "scaling", name, api.url, "", mixReads)
 			return err
 		}, "DB_WRITE_TIMEOUT=60s")
+		var skip errSkip
+		if errors.As(err, &skip) {
+			b.skipped["scaling"] = skip.Error()
+			fmt.Fprintln(b.out, "  skipped:", skip.Error())
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// errSkip says why a scenario can't run here.
+type errSkip struct{ error }
