@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: run test build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean
+.PHONY: bench soak run test build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean
 COMPOSE_YML := docker-compose.replication.yml
 
 ## run: start the local cluster if it is down, migrate, serve on :8080
@@ -56,3 +56,11 @@ db-reset:
 
 clean:
 	rm -rf bin
+
+## bench: benchmarks on a private cluster (ports 3366-3368): table, bench/results/*.json, SVG charts, bench/README.md
+bench:
+	$(GO) run ./cmd/bench $(BENCHFLAGS)
+
+## soak: steady load with a replica SIGKILLed and restarted mid-run (<= 10 min); then make fuzz if present
+soak:
+	$(GO) run ./cmd/bench soak $(SOAKFLAGS)

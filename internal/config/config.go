@@ -64,6 +64,9 @@ type Config struct {
 
 	// HTTP server.
 	ShutdownTimeout time.Duration
+	// PprofAddr serves net/http/pprof on its own listener when set (benchmarks
+	// and profiling only; empty, the default, serves nothing).
+	PprofAddr string
 
 	// Product limits.
 	MaxSubjectsPerUser int
@@ -130,6 +133,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
 
 		ShutdownTimeout: p.dur("SHUTDOWN_TIMEOUT", 15*time.Second),
+		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 	}
@@ -143,6 +147,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		p.fail("HTTP_ADDR", "must be host:port or :port (e.g. :8080), not %q", c.HTTPAddr)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		p.fail("HTTP_ADDR", "must end in a port number from 0 to 65535, not %q", c.HTTPAddr)
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			p.fail("PPROF_ADDR", "must be host:port (e.g. 127.0.0.1:6060), not %q", c.PprofAddr)
+		}
 	}
 	if c.HealthInterval <= 0 {
 		// A zero interval would make the health checker's ticker panic.
