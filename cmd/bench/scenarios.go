@@ -232,6 +232,8 @@ func (b *bench) pprofTop(ctx context.Context, url, name string) string {
 
 // scaling: read throughput with 0, 1 and 2 replicas, each database process
 // capped at the same CPU share so each behaves like a small server of its own.
+// READS_ON_PRIMARY puts the primary in the read rotation, so n replicas give
+// n+1 read nodes (without it the primary idles on reads once a replica is up).
 func (b *bench) scaling(ctx context.Context) error {
 	for n := range 3 {
 		name := fmt.Sprintf("%d-replicas", n)
@@ -255,7 +257,7 @@ func (b *bench) scaling(ctx context.Context) error {
 			fmt.Fprintf(b.out, "  each database process capped at %.2f CPU (cgroup %s)\n", b.dbCPU, caps.version)
 			_, err = b.load(ctx, "scaling", name, api.url, "", mixReads)
 			return err
-		}, "DB_WRITE_TIMEOUT=60s")
+		}, "DB_WRITE_TIMEOUT=60s", "READS_ON_PRIMARY=true")
 		var skip errSkip
 		if errors.As(err, &skip) {
 			b.skipped["scaling"] = skip.Error()

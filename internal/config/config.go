@@ -48,6 +48,7 @@ type Config struct {
 	HealthInterval     time.Duration
 	MaxReplicaLag      time.Duration
 	RoutingDebugHeader bool
+	ReadsOnPrimary     bool
 	RedisURL           string
 	RedisKeyPrefix     string
 
@@ -119,6 +120,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		HealthInterval:     p.dur("HEALTH_INTERVAL", 500*time.Millisecond),
 		MaxReplicaLag:      p.dur("MAX_REPLICA_LAG", 5*time.Second),
 		RoutingDebugHeader: p.bool("ROUTING_DEBUG_HEADER", false),
+		ReadsOnPrimary:     p.bool("READS_ON_PRIMARY", false),
 		RedisURL:           p.str("REDIS_URL", ""),
 		RedisKeyPrefix:     p.str("REDIS_KEY_PREFIX", "teachtrack:"),
 

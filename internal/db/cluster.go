@@ -36,6 +36,7 @@ type Options struct {
 	HealthInterval time.Duration
 	MaxReplicaLag  time.Duration
 	WriteTimeout   time.Duration // bounds a write request's statements
+	ReadsOnPrimary bool          // the primary joins the read rotation
 	RedisURL       string        // shared consistency points; empty: in memory
 	RedisPrefix    string        // key prefix in Redis
 }
@@ -200,7 +201,8 @@ func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
 		Logger: log,
 		Mode:   cfg.ReadYourWrites, CausalWait: cfg.CausalWait, StickyWindow: cfg.StickyWindow,
 		HealthInterval: cfg.HealthInterval, MaxReplicaLag: cfg.MaxReplicaLag, WriteTimeout: cfg.DBWriteTimeout,
-		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix,
+		ReadsOnPrimary: cfg.ReadsOnPrimary,
+		RedisURL:       cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix,
 	}
 }
 

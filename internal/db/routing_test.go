@@ -363,3 +363,22 @@ func TestReplicaDownAtStart(t *testing.T) {
 		}
 	}
 }
+
+func TestReadsOnPrimaryShareTheRotation(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, func(cfg *config.Config) { cfg.ReadsOnPrimary = true })
+	counts := map[int]int{}
+	for i := 0; i < 300; i++ {
+		_, port, route := read(t, c, 0)
+		counts[port]++
+		if (port == portOf(t, d, 0)) != (route.Reason == db.ReasonPrimaryShare) {
+			t.Fatalf("read on port %d routed %+v: reason and node disagree", port, route)
+		}
+	}
+	for node := 0; node <= 2; node++ {
+		if got := counts[portOf(t, d, node)]; got < 70 || got > 130 {
+			t.Errorf("node %d served %d of 300 reads, want about a third (%v)", node, got, counts)
+		}
+	}
+}
