@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
@@ -30,6 +31,10 @@ var (
 func userFilter(r *http.Request) (models.UserFilter, error) {
 	q := r.URL.Query()
 	f := models.UserFilter{Search: strings.TrimSpace(q.Get("search"))}
+	if !utf8.ValidString(f.Search) {
+		// The database would refuse the string; say why instead.
+		return f, models.Invalid("search", "must be valid UTF-8 text")
+	}
 	if role := strings.ToUpper(strings.TrimSpace(q.Get("role"))); role != "" && role != "ALL" {
 		switch models.Role(role) {
 		case models.RoleTeacher, models.RoleHOD, models.RoleSchoolAdmin, models.RoleSuperAdmin:
@@ -52,6 +57,17 @@ func queryInt(r *http.Request, name string, def int) (int, error) {
 		return 0, models.Invalid(name, "must be a whole number of at least 1")
 	}
 	return n, nil
+}
+
+// pathID reads the path parameter name as a database id: a whole number from
+// 1 to 2^64-1. Anything else (negative, too large, not a number) is 400, so a
+// malformed id is told apart from one that names nobody (404).
+func pathID(r *http.Request, name string) (uint64, error) {
+	id, err := strconv.ParseUint(chi.URLParam(r, name), 10, 64)
+	if err != nil || id == 0 {
+		return 0, errorf(http.StatusBadRequest, "The id in the path must be a whole number of at least 1.")
+	}
+	return id, nil
 }
 
 // scope limits a SCHOOL_ADMIN to their own school's users.
@@ -109,9 +125,9 @@ func (u *usersAPI) handleAdminUserExport(w http.ResponseWriter, r *http.Request)
 // SCHOOL_ADMIN sees only their school (others are "not found", so ids don't
 // reveal who exists), and only a SUPER_ADMIN touches a SUPER_ADMIN.
 func (u *usersAPI) target(r *http.Request, p *Principal) (*models.User, error) {
-	id, err := strconv.ParseUint(chi.URLParam(r, "id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return nil, errNoSuchUser
+		return nil, err
 	}
 	t, err := models.UserByID(reqDB(r), id)
 	if err != nil {
