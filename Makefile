@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: bench soak run test build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean
+.PHONY: bench soak run test fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean
 COMPOSE_YML := docker-compose.replication.yml
 
 ## run: start the local cluster if it is down, migrate, serve on :8080
@@ -19,6 +19,18 @@ test: db-up redis-up
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@if command -v docker-compose >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-config; \
 	else echo "docker-compose not installed: $(COMPOSE_YML) checked by internal/deploy only (make lint-deploy installs it)"; fi
+
+# FUZZTIME is how long `make fuzz` runs each fuzz target (make soak passes a longer one).
+FUZZTIME ?= 5s
+# FUZZ_TARGETS are package:target pairs; `make test` runs their seed corpora only.
+FUZZ_TARGETS := ./internal/handlers:FuzzDecode ./internal/handlers:FuzzUserListQuery ./internal/handlers:FuzzPathID
+
+## fuzz: run every fuzz target for FUZZTIME each (default 5s), e.g. make fuzz FUZZTIME=1m
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 ## build: the static binary at bin/api
 build:

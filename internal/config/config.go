@@ -32,6 +32,7 @@ type Config struct {
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
 	DBWriteTimeout    time.Duration
+	DBReadTimeout     time.Duration
 	MigrateOnStart    bool
 
 	// Administrative access for `api replication setup|status` only.
@@ -106,6 +107,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 10, 0, 10000),
 		DBConnMaxLifetime: p.dur("DB_CONN_MAX_LIFETIME", 5*time.Minute),
 		DBWriteTimeout:    p.dur("DB_WRITE_TIMEOUT", 3*time.Second),
+		DBReadTimeout:     p.dur("DB_READ_TIMEOUT", 5*time.Second),
 		MigrateOnStart:    p.bool("MIGRATE_ON_START", true),
 
 		DBAdminUser:            p.str("DB_ADMIN_USER", ""),

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -77,9 +79,21 @@ func (d *decoder) read(w http.ResponseWriter, r *http.Request, dst any, optional
 	} else if !optional {
 		return errorf(http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(body)
+	// Read whole (at most 1 MiB) so the bytes can be checked before decoding:
+	// encoding/json silently turns invalid UTF-8 into U+FFFD, which would
+	// store something other than what the client sent.
+	data, err := io.ReadAll(body)
+	if err == nil && !utf8.Valid(data) {
+		return errorf(http.StatusBadRequest, "The request body is not valid UTF-8 text.")
+	}
+	if err == nil && optional && len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	if err == nil {
+		err = dec.Decode(dst)
+	}
 	if err == nil {
 		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
 			return errorf(http.StatusBadRequest, "The request body must hold a single JSON object.")

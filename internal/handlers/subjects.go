@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,14 +47,15 @@ func viewer(r *http.Request) models.Viewer {
 	return models.Viewer{UserID: p.UserID, Role: p.Role, SchoolID: p.SchoolID}
 }
 
-// pathID reads the {id} path parameter: a positive whole number that fits
-// an int64, else 400.
+// pathID reads the {id} path parameter: digits only, from 1 to the largest
+// int64. Anything else (a sign, negative, too large, not a number) is 400, so a
+// malformed id is told apart from one that names nothing (404).
 func pathID(r *http.Request) (uint64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id < 1 {
+	id, err := strconv.ParseUint(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id == 0 || id > math.MaxInt64 {
 		return 0, errorf(http.StatusBadRequest, "The id in the path must be a positive whole number.")
 	}
-	return uint64(id), nil
+	return id, nil
 }
 
 // Access a handler needs to a subject.
