@@ -103,14 +103,18 @@ start_node() {
   if [ ! -d "$data/mysql" ]; then
     log "initialising $n"
     rm -rf "$data"; mkdir -p "$data"
-    mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+    # Each node has a temporary directory of its own: servers sharing /tmp
+    # were seen to lose (and crash on) each other's internal temporary tables.
+    mkdir -p "$dir/$n/tmp"
+    TMPDIR="$dir/$n/tmp" mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
       --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
       --skip-test-db >"$dir/$n/install.log" 2>&1 || { cat "$dir/$n/install.log" >&2; exit 1; }
   fi
   local ro=0
   [ "$i" -gt 0 ] && ro=1
   log "starting $n on 127.0.0.1:$port"
-  nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" \
+  mkdir -p "$dir/$n/tmp"
+  TMPDIR="$dir/$n/tmp" nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" --tmpdir="$dir/$n/tmp" \
     --port="$port" --bind-address=127.0.0.1 --socket="$(sock "$n")" --pid-file="$(pidfile "$n")" \
     --log-error="$dir/$n/error.log" --server-id=$((i + 1)) --log-bin=mysql-bin --log-slave-updates=1 \
     --binlog-format=ROW --gtid-strict-mode=1 --read-only=$ro --skip-name-resolve \
