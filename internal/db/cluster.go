@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,7 +105,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		c.redis, c.store, c.fallback = rs, rs, newMemoryStore()
 	}
 	var err error
-	if c.primary, err = c.openNode("primary", opts.Primary); err != nil {
+	if c.primary, err = c.openNode("primary", primaryConfig(opts)); err != nil {
 		return nil, err
 	}
 	for i, r := range opts.Replicas {
@@ -157,6 +159,28 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 
 func dialector(conn *sql.DB) gorm.Dialector {
 	return gormmysql.New(gormmysql.Config{Conn: conn, SkipInitializeWithVersion: true, DefaultStringSize: 255})
+}
+
+// primaryConfig bounds how long a statement waits for a row lock on the
+// primary by DB_WRITE_TIMEOUT (rounded up to whole seconds). The client gives
+// up at the timeout by closing its connection, but the server would keep the
+// statement waiting and might still commit it once the lock is released: this
+// makes the server give up too.
+func primaryConfig(opts Options) *mysql.Config {
+	cfg := opts.Primary
+	if opts.WriteTimeout <= 0 {
+		return cfg
+	}
+	if _, set := cfg.Params["innodb_lock_wait_timeout"]; set {
+		return cfg
+	}
+	cfg = cfg.Clone()
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	secs := int64(math.Ceil(opts.WriteTimeout.Seconds()))
+	cfg.Params["innodb_lock_wait_timeout"] = strconv.FormatInt(max(secs, 1), 10)
+	return cfg
 }
 
 func (c *Cluster) openNode(name string, cfg *mysql.Config) (*Node, error) {

@@ -2,6 +2,7 @@ package faulttest_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"runtime"
 	"runtime/pprof"
@@ -47,11 +48,7 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 			done <- a.do(ctx, u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "Never"})
 		}()
 	}
-	waiting := func() int {
-		var n int
-		_ = admin.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'UPDATE%users%'", d.Name).Scan(&n)
-		return n
-	}
+	waiting := func() int { return waitingUpdates(t, admin, d.Name) }
 	waitFor(t, 20*time.Second, "the updates waiting on the lock", func() bool { return waiting() == clients })
 	inUse := primary.Stats().InUse
 	t.Logf("%d updates wait on the lock; primary pool in use: %d; goroutines %d (baseline %d)", clients, inUse, runtime.NumGoroutine(), baseGoroutines)
@@ -92,5 +89,70 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 	}
 	if res := a.do(context.Background(), u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "After"}); res.status != http.StatusOK {
 		t.Errorf("a write after the hang-ups: %d %s", res.status, res.body)
+	}
+}
+
+// waitingUpdates counts the statements updating users in database name.
+// SHOW PROCESSLIST rather than information_schema: no temporary table.
+func waitingUpdates(t *testing.T, admin *sql.DB, name string) int {
+	t.Helper()
+	rows, err := admin.Query("SHOW FULL PROCESSLIST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	n := 0
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := map[string]string{}
+		for i, c := range cols {
+			row[c] = vals[i].String
+		}
+		if row["db"] == name && strings.HasPrefix(row["Info"], "UPDATE") && strings.Contains(row["Info"], "users") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTimedOutWriteDoesNotLandLater: a write stuck on a row lock answers 503
+// at DB_WRITE_TIMEOUT, and the server gives the statement up too, so it can't
+// commit behind the client's back once the lock is released.
+func TestTimedOutWriteDoesNotLandLater(t *testing.T) {
+	d := privateCluster(t).Database(t)
+	a := newAPI(t, d, "DB_WRITE_TIMEOUT", "1s")
+	u := a.register(t, "stuck@example.com")
+	admin := adminConn(t, d, 0)
+	tx, err := admin.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var id uint64
+	if err := tx.QueryRow("SELECT id FROM users WHERE id = ? FOR UPDATE", u.id).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	res := a.do(context.Background(), u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "Late"})
+	if res.status != http.StatusServiceUnavailable {
+		t.Fatalf("a write stuck on a lock answered %d %s, want 503", res.status, res.body)
+	}
+	waitFor(t, 10*time.Second, "the server to give the statement up", func() bool { return waitingUpdates(t, admin, d.Name) == 0 })
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	if err := admin.QueryRow("SELECT full_name FROM `"+d.Name+"`.users WHERE id = ?", u.id).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if name == "Late" {
+		t.Errorf("the write answered 503 but was stored after the lock was released")
 	}
 }

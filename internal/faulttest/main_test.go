@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,26 +21,13 @@ import (
 )
 
 // private is this package's own cluster, started by the first test needing it.
-var private struct {
-	once sync.Once
-	c    *dbtest.Cluster
-	err  error
-}
+var private = &dbtest.LazyCluster{BasePort: 3356}
 
-func privateCluster(t *testing.T) *dbtest.Cluster {
-	t.Helper()
-	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3356) })
-	if private.err != nil {
-		t.Fatal(private.err)
-	}
-	return private.c
-}
+func privateCluster(t *testing.T) *dbtest.Cluster { return private.Get(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if private.c != nil {
-		private.c.Close()
-	}
+	private.Close()
 	os.Exit(code)
 }
 
