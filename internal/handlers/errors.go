@@ -76,7 +76,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p.Title = http.StatusText(p.Status)
 	if p.Status >= 500 {
-		a.log.LogAttrs(r.Context(), slog.LevelError, "request failed",
+		level, msg := slog.LevelError, "request failed"
+		if st := stateFrom(r.Context()); st != nil && st.binding != nil && st.binding.ReplicaFailed() {
+			// bindDB redoes this read elsewhere and discards this answer.
+			level, msg = slog.LevelWarn, "read failed on a replica; retrying on another node"
+		}
+		a.log.LogAttrs(r.Context(), level, msg,
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
 	}
 	writeProblem(w, p)
