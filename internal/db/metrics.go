@@ -70,10 +70,16 @@ func (c *Cluster) observe(tx *gorm.DB, kind string) {
 	if b == nil {
 		return
 	}
-	if kind == "" {
+	switch {
+	case kind == "":
 		kind = "write"
 		if isReadSQL(tx.Statement.SQL.String()) {
 			kind = "read"
+		}
+	case kind == "read":
+		// A locking read (SELECT … FOR UPDATE) is part of a write.
+		if _, locking := tx.Statement.Clauses["FOR"]; locking {
+			kind = "write"
 		}
 	}
 	node := b.node

@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm/clause"
+
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/dbtest"
@@ -380,5 +383,52 @@ func TestReadsOnPrimaryShareTheRotation(t *testing.T) {
 		if got := counts[portOf(t, d, node)]; got < 70 || got > 130 {
 			t.Errorf("node %d served %d of 300 reads, want about a third (%v)", node, got, counts)
 		}
+	}
+}
+
+func TestLockingReadsCountAsWrites(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, nil)
+	reg := prometheus.NewRegistry()
+	c.RegisterMetrics(reg)
+	count := func(kind string) float64 {
+		t.Helper()
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() != "db_queries_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range m.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				if labels["node"] == "primary" && labels["kind"] == kind {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	write(t, c, 1, 1)
+	reads, writes := count("read"), count("write")
+	b := c.ForRequest(context.Background(), db.Write, 1)
+	defer b.Release()
+	var row struct{ N int64 }
+	if err := b.DB.Table("probe").Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where("user_id = ?", 1).Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DB.Table("probe").Where("user_id = ?", 1).Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := count("write") - writes; got != 1 {
+		t.Errorf("a SELECT … FOR UPDATE added %v write statements, want 1", got)
+	}
+	if got := count("read") - reads; got != 1 {
+		t.Errorf("a plain SELECT added %v read statements, want 1", got)
 	}
 }
