@@ -46,6 +46,8 @@ func TestSpecIsValid(t *testing.T) {
 		}
 	}
 
+	checkKeys(t)
+
 	ids := map[string]string{}
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
@@ -105,4 +107,30 @@ func checkExamples(t *testing.T, where string, content *orderedmap.Map[string, *
 			}
 		}
 	}
+}
+
+// checkKeys fails on a mapping key with a space or backtick in it. No name in
+// the spec has one, but a comma inside an unquoted flow-style description
+// ({ description: a, b }) silently splits it into a key that the 3.1
+// meta-schema accepts as an unknown schema keyword.
+func checkKeys(t *testing.T) {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal(api.Spec(), &root); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; strings.ContainsAny(k.Value, " `") {
+					t.Errorf("line %d: key %q (quote a description that holds a comma or colon)", k.Line, k.Value)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
 }
