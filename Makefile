@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: run test build db-up db-down db-status db-reset vet lint-deploy compose-config clean \
+.PHONY: bench soak run test fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
 	lint-spec docs-assets test-browser browser-test
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
@@ -19,8 +19,8 @@ run: db-up
 	@if [ -f .env ]; then $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; \
 	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
-## test: start the local cluster if it is down, go vet, and every test with the race detector
-test: db-up
+## test: start the local cluster (and Redis) if down, go vet, and every test with the race detector
+test: db-up redis-up
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@if command -v docker-compose >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-config; \
@@ -55,6 +55,18 @@ docs-assets:
 	sed -i '/sourceMappingURL=/d' $(DOCS_STATIC)/swagger-ui-bundle.js $(DOCS_STATIC)/swagger-ui.css && \
 	echo "swagger-ui-dist $(SWAGGER_UI_VERSION) in $(DOCS_STATIC)"
 
+# FUZZTIME is how long `make fuzz` runs each fuzz target (make soak passes a longer one).
+FUZZTIME ?= 5s
+# FUZZ_TARGETS are package:target pairs; `make test` runs their seed corpora only.
+FUZZ_TARGETS := ./internal/handlers:FuzzDecode ./internal/handlers:FuzzUserListQuery ./internal/handlers:FuzzPathID
+
+## fuzz: run every fuzz target for FUZZTIME each (default 5s), e.g. make fuzz FUZZTIME=1m
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
+
 ## build: the static binary at bin/api
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/api ./cmd/api
@@ -77,6 +89,9 @@ compose-config:
 db-up:
 	$(DEVDB) up
 
+redis-up:
+	$(DEVDB) redis
+
 db-down:
 	$(DEVDB) down
 
@@ -88,3 +103,11 @@ db-reset:
 
 clean:
 	rm -rf bin
+
+## bench: benchmarks on a private cluster (ports 3366-3368): table, bench/results/*.json, SVG charts, bench/README.md
+bench:
+	$(GO) run ./cmd/bench $(BENCHFLAGS)
+
+## soak: steady load with a replica SIGKILLed and restarted mid-run (<= 10 min); then make fuzz if present
+soak:
+	$(GO) run ./cmd/bench soak $(SOAKFLAGS)

@@ -6,6 +6,7 @@
 #   scripts/devdb.sh down     stop all three nodes
 #   scripts/devdb.sh status   show each node and its replication state
 #   scripts/devdb.sh reset    wipe .devdb/ and build it anew
+#   scripts/devdb.sh redis    make sure a Redis answers on 127.0.0.1:6379 (for the tests)
 #
 # The MariaDB on 3306 (if any) is never touched.
 set -euo pipefail
@@ -24,27 +25,43 @@ database=teachtrack
 
 log() { echo "devdb: $*" >&2; }
 
-ensure_mariadb() {
-  if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then return; fi
-  log "mariadbd not found: installing mariadb-server from Debian packages"
+# apt_install <binary> <packages…> — installs Debian packages when binary is missing.
+apt_install() {
+  local bin=$1; shift
+  if command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || [ -x "/usr/bin/$bin" ]; then return; fi
+  log "$bin not found: installing $* from Debian packages"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if ! command -v apt-get >/dev/null 2>&1; then
-    log "no apt-get here: install MariaDB 10.11+ (packages mariadb-server and mariadb-client) and run again"
+    log "no apt-get here: install $* and run again"
     exit 1
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   # A policy-rc.d that answers 101 stops the package from starting a server of
-  # its own on 3306 (only when the machine has none, and removed afterwards).
+  # its own on its default port (only when the machine has none, and removed afterwards).
   local policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy"
   fi
   local rc=0
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null || rc=$?
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || rc=$?
   [ -z "$policy" ] || $sudo rm -f "$policy"
-  [ "$rc" -eq 0 ] || { log "installing mariadb-server failed (apt-get exit $rc)"; exit 1; }
+  [ "$rc" -eq 0 ] || { log "installing $* failed (apt-get exit $rc)"; exit 1; }
+}
+
+ensure_mariadb() { apt_install mariadbd mariadb-server mariadb-client; }
+
+# redis_up — a Redis on 127.0.0.1:6379 for the tests of shared consistency
+# points; an existing one is used as it is.
+redis_up() {
+  if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then return; fi
+  apt_install redis-server redis-server
+  log "starting redis-server on 127.0.0.1:6379 (nothing kept on disk)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp --logfile "${TMPDIR:-/tmp}/teachtrack-redis.log"
+  for _ in $(seq 1 40); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return; sleep 0.25; done
+  log "redis-server did not start; see ${TMPDIR:-/tmp}/teachtrack-redis.log"; exit 1
 }
 
 mariadbd_bin() { command -v mariadbd 2>/dev/null || echo /usr/sbin/mariadbd; }
@@ -57,14 +74,17 @@ client() { local n=$1; shift; mariadb --protocol=socket -S "$(sock "$n")" -uroot
 
 alive() { client "$1" -N -e 'SELECT 1' >/dev/null 2>&1; }
 
-# running <node> — the pid file names a live mariadbd. A SIGKILLed server can
-# linger as a zombie (kill -0 succeeds on it) and its pid can be reused by
-# another program: neither counts, and neither must be sent a signal.
+# running <node> — the pid file names a live mariadbd serving this node's data
+# directory. A SIGKILLed server can linger as a zombie (kill -0 succeeds on it),
+# and pids wrap quickly (pid_max is often 32768), so a stale pid file can name
+# another program or another cluster's mariadbd: none of these counts, and none
+# must be sent a signal.
 running() {
   local pid
   pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
   [ -n "$pid" ] || return 1
-  [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = mariadbd ]
+  [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--datadir=$dir/$1/data "
 }
 
 start_node() {
@@ -83,14 +103,18 @@ start_node() {
   if [ ! -d "$data/mysql" ]; then
     log "initialising $n"
     rm -rf "$data"; mkdir -p "$data"
-    mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+    # Each node has a temporary directory of its own: servers sharing /tmp
+    # were seen to lose (and crash on) each other's internal temporary tables.
+    mkdir -p "$dir/$n/tmp"
+    TMPDIR="$dir/$n/tmp" mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
       --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
       --skip-test-db >"$dir/$n/install.log" 2>&1 || { cat "$dir/$n/install.log" >&2; exit 1; }
   fi
   local ro=0
   [ "$i" -gt 0 ] && ro=1
   log "starting $n on 127.0.0.1:$port"
-  nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" \
+  mkdir -p "$dir/$n/tmp"
+  TMPDIR="$dir/$n/tmp" nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" --tmpdir="$dir/$n/tmp" \
     --port="$port" --bind-address=127.0.0.1 --socket="$(sock "$n")" --pid-file="$(pidfile "$n")" \
     --log-error="$dir/$n/error.log" --server-id=$((i + 1)) --log-bin=mysql-bin --log-slave-updates=1 \
     --binlog-format=ROW --gtid-strict-mode=1 --read-only=$ro --skip-name-resolve \
@@ -161,6 +185,7 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   reset) down; rm -rf "$dir"; up ;;
+  redis) redis_up ;;
   env) export_env; env | grep -E '^(DATABASE_|DB_ADMIN_|REPLICATION_)' | sort ;;
   *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
 esac

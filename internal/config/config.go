@@ -32,6 +32,7 @@ type Config struct {
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
 	DBWriteTimeout    time.Duration
+	DBReadTimeout     time.Duration
 	MigrateOnStart    bool
 
 	// Administrative access for `api replication setup|status` only.
@@ -48,6 +49,7 @@ type Config struct {
 	HealthInterval     time.Duration
 	MaxReplicaLag      time.Duration
 	RoutingDebugHeader bool
+	ReadsOnPrimary     bool
 	RedisURL           string
 	RedisKeyPrefix     string
 
@@ -64,6 +66,9 @@ type Config struct {
 
 	// HTTP server.
 	ShutdownTimeout time.Duration
+	// PprofAddr serves net/http/pprof on its own listener when set (benchmarks
+	// and profiling only; empty, the default, serves nothing).
+	PprofAddr string
 
 	// Product limits.
 	MaxSubjectsPerUser int
@@ -102,6 +107,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 10, 0, 10000),
 		DBConnMaxLifetime: p.dur("DB_CONN_MAX_LIFETIME", 5*time.Minute),
 		DBWriteTimeout:    p.dur("DB_WRITE_TIMEOUT", 3*time.Second),
+		DBReadTimeout:     p.dur("DB_READ_TIMEOUT", 5*time.Second),
 		MigrateOnStart:    p.bool("MIGRATE_ON_START", true),
 
 		DBAdminUser:            p.str("DB_ADMIN_USER", ""),
@@ -116,6 +122,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		HealthInterval:     p.dur("HEALTH_INTERVAL", 500*time.Millisecond),
 		MaxReplicaLag:      p.dur("MAX_REPLICA_LAG", 5*time.Second),
 		RoutingDebugHeader: p.bool("ROUTING_DEBUG_HEADER", false),
+		ReadsOnPrimary:     p.bool("READS_ON_PRIMARY", false),
 		RedisURL:           p.str("REDIS_URL", ""),
 		RedisKeyPrefix:     p.str("REDIS_KEY_PREFIX", "teachtrack:"),
 
@@ -130,6 +137,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
 
 		ShutdownTimeout: p.dur("SHUTDOWN_TIMEOUT", 15*time.Second),
+		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 	}
@@ -143,6 +151,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		p.fail("HTTP_ADDR", "must be host:port or :port (e.g. :8080), not %q", c.HTTPAddr)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		p.fail("HTTP_ADDR", "must end in a port number from 0 to 65535, not %q", c.HTTPAddr)
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			p.fail("PPROF_ADDR", "must be host:port (e.g. 127.0.0.1:6060), not %q", c.PprofAddr)
+		}
 	}
 	if c.HealthInterval <= 0 {
 		// A zero interval would make the health checker's ticker panic.

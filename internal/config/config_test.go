@@ -105,6 +105,7 @@ func TestLoadRejects(t *testing.T) {
 		{"STICKY_WINDOW", "2x", "duration"},
 		{"HEALTH_INTERVAL", "often", "duration"},
 		{"HEALTH_INTERVAL", "0s", "greater than zero"},
+		{"PPROF_ADDR", "6060", "host:port"},
 		{"MAX_REPLICA_LAG", "NaN", "duration"},
 		{"ROUTING_DEBUG_HEADER", "on-ish", "true or false"},
 		{"ACCESS_TOKEN_TTL", "15 minutes", "duration"},

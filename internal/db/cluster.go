@@ -36,8 +36,12 @@ type Options struct {
 	HealthInterval time.Duration
 	MaxReplicaLag  time.Duration
 	WriteTimeout   time.Duration // bounds a write request's statements
-	RedisURL       string        // shared consistency points; empty: in memory
-	RedisPrefix    string        // key prefix in Redis
+	ReadsOnPrimary bool          // the primary joins the read rotation
+	// ReadTimeout bounds each wait for a replica's answer; past it the
+	// connection counts as broken and the read is retried elsewhere.
+	ReadTimeout time.Duration
+	RedisURL    string // shared consistency points; empty: in memory
+	RedisPrefix string // key prefix in Redis
 }
 
 // Node is one database server and its connection pool.
@@ -103,6 +107,12 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	for i, r := range opts.Replicas {
+		if r.ReadTimeout == 0 && opts.ReadTimeout > 0 {
+			// A replica cut off by the network (packets swallowed, not refused)
+			// would otherwise hold a read forever: nothing else times it out.
+			r = r.Clone()
+			r.ReadTimeout = opts.ReadTimeout
+		}
 		n, err := c.openNode(fmt.Sprintf("replica-%d", i+1), r)
 		if err != nil {
 			c.Close()
@@ -200,6 +210,7 @@ func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
 		Logger: log,
 		Mode:   cfg.ReadYourWrites, CausalWait: cfg.CausalWait, StickyWindow: cfg.StickyWindow,
 		HealthInterval: cfg.HealthInterval, MaxReplicaLag: cfg.MaxReplicaLag, WriteTimeout: cfg.DBWriteTimeout,
+		ReadsOnPrimary: cfg.ReadsOnPrimary, ReadTimeout: cfg.DBReadTimeout,
 		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix,
 	}
 }

@@ -33,6 +33,7 @@ const (
 	ReasonNoHealthyReplica = "no_healthy_replica"
 	ReasonWrite            = "write"
 	ReasonRetry            = "retry"
+	ReasonPrimaryShare     = "primary_share" // READS_ON_PRIMARY: the primary's turn in the rotation
 )
 
 // Route is where a request was bound and why.
@@ -116,8 +117,12 @@ func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Nod
 	if len(healthy) == 0 {
 		return c.primary, ReasonNoHealthyReplica
 	}
+	if c.opts.ReadsOnPrimary && exclude != c.primary {
+		// The primary has every write, so it is always "caught up".
+		healthy = append(healthy, c.primary)
+	}
 	if userID == 0 || c.opts.Mode == ModeOff {
-		return c.pick(healthy), ReasonReplica
+		return c.pickRead(healthy)
 	}
 	p, ok, err := c.point(ctx, userID)
 	switch {
@@ -127,19 +132,19 @@ func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Nod
 		c.log.Warn("consistency store unavailable: reading from the primary", "user_id", userID, "error", err.Error())
 		return c.primary, ReasonStickyPrimary
 	case !ok:
-		return c.pick(healthy), ReasonReplica
+		return c.pickRead(healthy)
 	}
 	if c.opts.Mode == ModeWindow || p.GTID == "" {
 		if time.Since(p.At) < c.opts.StickyWindow {
 			return c.primary, ReasonStickyPrimary
 		}
 		c.forget(ctx, userID)
-		return c.pick(healthy), ReasonReplica
+		return c.pickRead(healthy)
 	}
 	// Causal: any healthy replica known to have the point will do.
 	var caughtUp []*Node
 	for _, n := range healthy {
-		if n.hasApplied(c.flavor, p.GTID) {
+		if n == c.primary || n.hasApplied(c.flavor, p.GTID) {
 			caughtUp = append(caughtUp, n)
 		}
 	}
@@ -147,7 +152,7 @@ func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Nod
 		c.forget(ctx, userID)
 	}
 	if len(caughtUp) > 0 {
-		return c.pick(caughtUp), ReasonReplica
+		return c.pickRead(caughtUp)
 	}
 	// None known to have it yet (the checker's positions are up to one interval
 	// old): wait briefly for the point on the replica that was closest to it.
@@ -209,6 +214,15 @@ func (c *Cluster) inRotation(exclude *Node) []*Node {
 		}
 	}
 	return out
+}
+
+// pickRead picks a node for a read among nodes and says why.
+func (c *Cluster) pickRead(nodes []*Node) (*Node, string) {
+	n := c.pick(nodes)
+	if n == c.primary {
+		return n, ReasonPrimaryShare
+	}
+	return n, ReasonReplica
 }
 
 // pick balances reads over nodes with an atomic counter (race-free, unlike

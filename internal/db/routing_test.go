@@ -18,26 +18,11 @@ import (
 
 // private is a cluster of this package's own (ports 3326–3328) for tests that
 // stop replication, so the shared cluster other packages use stays untouched.
-var private struct {
-	once sync.Once
-	c    *dbtest.Cluster
-	err  error
-}
-
-func privateCluster(t *testing.T) *dbtest.Cluster {
-	t.Helper()
-	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3326) })
-	if private.err != nil {
-		t.Fatal(private.err)
-	}
-	return private.c
-}
+var private = &dbtest.LazyCluster{BasePort: 3326}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if private.c != nil {
-		private.c.Close()
-	}
+	private.Close()
 	os.Exit(code)
 }
 
@@ -229,7 +214,7 @@ func staleReads(t *testing.T, c *db.Cluster, users, rounds int) (stale, bystande
 // TestReadYourWritesUnderLag runs on a private cluster whose replica-1 applies
 // events a second late (MASTER_DELAY) while staying healthy (lag < MAX_REPLICA_LAG).
 func TestReadYourWritesUnderLag(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	setDelay(t, d, 1, 1)
 	setDelay(t, d, 2, 1)
@@ -287,7 +272,7 @@ func TestReadYourWritesUnderLag(t *testing.T) {
 }
 
 func TestConsistencySharedThroughRedis(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	prefix := "tt-test:" + d.Name + ":"
 	redisURL := dbtest.Env("TEST_REDIS_URL")
@@ -313,7 +298,7 @@ func TestConsistencySharedThroughRedis(t *testing.T) {
 }
 
 func TestRedisDownKeepsWritersOnPrimary(t *testing.T) {
-	d := privateCluster(t).Database(t)
+	d := private.Get(t).Database(t)
 	createProbe(t, d)
 	c := openCluster(t, d, func(cfg *config.Config) {
 		cfg.RedisURL = "redis://127.0.0.1:1/0" // nothing listens there
@@ -355,5 +340,45 @@ func startSQL(t *testing.T, conns []*sql.DB) {
 			t.Error(err)
 		}
 		conn.Close()
+	}
+}
+
+func TestReplicaDownAtStart(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, func(cfg *config.Config) {
+		dead := cfg.Replicas[1].Clone()
+		dead.Addr = "127.0.0.1:1" // nothing listens there
+		cfg.Replicas[1] = dead
+	})
+	for i := 0; i < 20; i++ {
+		_, port, route := read(t, c, 0)
+		if port != portOf(t, d, 1) || route.Node != "replica-1" {
+			t.Fatalf("read %d served by port %d (%+v), want the live replica-1", i, port, route)
+		}
+	}
+	for _, n := range c.Status(context.Background()) {
+		if n.Name == "replica-2" && (n.Healthy || n.Reason == "") {
+			t.Errorf("replica-2 (down) reported %+v, want unhealthy with a reason", n)
+		}
+	}
+}
+
+func TestReadsOnPrimaryShareTheRotation(t *testing.T) {
+	d := dbtest.New(t)
+	createProbe(t, d)
+	c := openCluster(t, d, func(cfg *config.Config) { cfg.ReadsOnPrimary = true })
+	counts := map[int]int{}
+	for i := 0; i < 300; i++ {
+		_, port, route := read(t, c, 0)
+		counts[port]++
+		if (port == portOf(t, d, 0)) != (route.Reason == db.ReasonPrimaryShare) {
+			t.Fatalf("read on port %d routed %+v: reason and node disagree", port, route)
+		}
+	}
+	for node := 0; node <= 2; node++ {
+		if got := counts[portOf(t, d, node)]; got < 70 || got > 130 {
+			t.Errorf("node %d served %d of 300 reads, want about a third (%v)", node, got, counts)
+		}
 	}
 }

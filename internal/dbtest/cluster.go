@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func (c *Cluster) Kill(t testing.TB, i int) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("killing %s: %v", nodeNames[i], err)
 	}
-	for j := 0; j < 100 && syscall.Kill(pid, 0) == nil; j++ {
+	for j := 0; j < 100 && c.alive(i, pid); j++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -101,7 +102,7 @@ func (c *Cluster) Stop(t testing.TB, i int) {
 		t.Fatal(err)
 	}
 	_ = syscall.Kill(pid, syscall.SIGTERM)
-	for j := 0; j < 600 && syscall.Kill(pid, 0) == nil; j++ {
+	for j := 0; j < 600 && c.alive(i, pid); j++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -114,10 +115,59 @@ func (c *Cluster) Restart(t testing.TB) {
 	}
 }
 
+// pid is node i's server process. The pid file alone is not trusted: pids wrap
+// quickly, and a stale file could name another cluster's server, which must
+// never be signalled — so the process must be serving this node's data directory.
 func (c *Cluster) pid(i int) (int, error) {
 	b, err := os.ReadFile(filepath.Join(c.dir, nodeNames[i], "mysqld.pid"))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", nodeNames[i], err)
 	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("%s: bad pid file: %w", nodeNames[i], err)
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	want := "--datadir=" + filepath.Join(c.dir, nodeNames[i], "data") + "\x00"
+	if err != nil || !strings.Contains(string(cmdline), want) {
+		return 0, fmt.Errorf("%s: pid %d is not its server (not running)", nodeNames[i], pid)
+	}
+	return pid, nil
+}
+
+// LazyCluster is a private cluster a test package shares: started by the first
+// test that asks for it, stopped by Close from the package's TestMain.
+type LazyCluster struct {
+	BasePort int
+	once     sync.Once
+	c        *Cluster
+	err      error
+}
+
+// Get starts the cluster on first use; a failure to start fails every test that asks.
+func (l *LazyCluster) Get(t testing.TB) *Cluster {
+	t.Helper()
+	l.once.Do(func() { l.c, l.err = StartCluster(l.BasePort) })
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+	return l.c
+}
+
+// Close stops the cluster if it was started.
+func (l *LazyCluster) Close() {
+	if l.c != nil {
+		l.c.Close()
+	}
+}
+
+// alive reports whether pid is still node i's server (a reaped or reused pid is not).
+func (c *Cluster) alive(i, pid int) bool {
+	p, err := c.pid(i)
+	if err != nil || p != pid {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	// A SIGKILLed server stays a zombie until its parent reaps it.
+	return err == nil && !strings.Contains(string(stat), ") Z ")
 }

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
@@ -303,7 +301,12 @@ func (u *usersAPI) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 func (u *usersAPI) handleMe(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, toUserJSON(principalFrom(r.Context()).User))
+	me, err := meWithSubjects(r, principalFrom(r.Context()).User)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, me)
 }
 
 type meUpdateRequest struct {
@@ -353,11 +356,4 @@ func (u *usersAPI) handleChangePassword(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Your password has been changed; your other sessions have been signed out."})
-}
-
-// reqDB is the request's bound *gorm.DB as a fresh GORM session. dbFor's
-// value is a chainable instance whose statement every query would otherwise
-// extend: a second query on it would inherit the first one's conditions.
-func reqDB(r *http.Request) *gorm.DB {
-	return dbFor(r).Session(&gorm.Session{})
 }

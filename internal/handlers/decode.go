@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -77,9 +79,26 @@ func (d *decoder) read(w http.ResponseWriter, r *http.Request, dst any, optional
 	} else if !optional {
 		return errorf(http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(body)
+	// Read whole (at most 1 MiB) so the bytes can be checked before decoding:
+	// encoding/json silently turns invalid UTF-8 into U+FFFD, which would
+	// store something other than what the client sent.
+	data, err := io.ReadAll(body)
+	if err == nil && !utf8.Valid(data) {
+		return errorf(http.StatusBadRequest, "The request body is not valid UTF-8 text.")
+	}
+	if err == nil && optional && len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	// encoding/json decodes a top-level null into a struct as nothing at all;
+	// the API's bodies are objects, as api/openapi.yaml says.
+	if err == nil && string(bytes.TrimSpace(data)) == "null" {
+		return errorf(http.StatusBadRequest, "The request body must be a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	if err == nil {
+		err = dec.Decode(dst)
+	}
 	if err == nil {
 		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
 			return errorf(http.StatusBadRequest, "The request body must hold a single JSON object.")
@@ -148,6 +167,10 @@ func (d *decoder) validate(dst any) error {
 	return &models.ValidationError{Fields: fields}
 }
 
+func isNumber(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
+}
+
 func message(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
@@ -158,14 +181,20 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("must be between %d and %d bytes long", auth.MinPasswordBytes, auth.MaxPasswordBytes)
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "max":
-		if fe.Kind() == reflect.Slice {
+	case "max", "lte":
+		switch {
+		case fe.Kind() == reflect.Slice:
 			return "must have at most " + fe.Param() + " items"
+		case isNumber(fe.Kind()):
+			return "must be at most " + fe.Param()
 		}
 		return "must be at most " + fe.Param() + " characters long"
-	case "min":
-		if fe.Kind() == reflect.Slice {
+	case "min", "gte":
+		switch {
+		case fe.Kind() == reflect.Slice:
 			return "must have at least " + fe.Param() + " item(s)"
+		case isNumber(fe.Kind()):
+			return "must be at least " + fe.Param()
 		}
 		return "must be at least " + fe.Param() + " characters long"
 	case "gt":

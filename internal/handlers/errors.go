@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -21,6 +22,10 @@ type Problem struct {
 	// RequestID lets a user quote the failing request to support.
 	RequestID string `json:"request_id,omitempty"`
 }
+
+// statusClientClosed is nginx's 499, for requests the client abandoned: the
+// access log and metrics tell them apart from the server's own failures.
+const statusClientClosed = 499
 
 // httpError carries a status and a user-facing sentence through the error path.
 type httpError struct {
@@ -59,6 +64,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Status, p.Detail = http.StatusForbidden, userSentence(err, "You are not allowed to do this.")
 	case errors.Is(err, models.ErrUnauthorized):
 		p.Status, p.Detail = http.StatusUnauthorized, userSentence(err, "Please sign in to continue.")
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away and its request's queries were cancelled: no
+		// one reads this answer, and it is not a server fault to log as one.
+		p.Status, p.Detail = statusClientClosed, "The request was cancelled by the client."
 	case errors.Is(err, models.ErrUnavailable):
 		p.Status, p.Detail = http.StatusServiceUnavailable, "The database is temporarily unavailable. Please try again in a few seconds."
 		w.Header().Set("Retry-After", strconv.Itoa(a.retryAfterSeconds()))

@@ -11,8 +11,9 @@ func (a *API) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": a.version})
 }
 
-// handleReadyz answers 200 while the primary answers (degraded when some
-// replica is out of rotation), else 503; the body shows each node's state.
+// handleReadyz answers 200 while the primary answers, else 503 (writes can't
+// succeed, though reads may still be served by replicas); the status is
+// "degraded" whenever any node is out, and the body shows each node's state.
 func (a *API) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -21,8 +22,8 @@ func (a *API) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	for _, n := range nodes {
 		switch {
 		case n.Role == "primary" && !n.Healthy:
-			status, code = "unavailable", http.StatusServiceUnavailable
-		case !n.Healthy && status == "ok":
+			status, code = "degraded", http.StatusServiceUnavailable
+		case !n.Healthy:
 			status = "degraded"
 		}
 	}

@@ -36,6 +36,12 @@ type testServer struct {
 // override its environment, e.g. "ACCESS_TOKEN_TTL", "1s".
 func newTestServer(t *testing.T, env ...string) *testServer {
 	t.Helper()
+	return newLoggingServer(t, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), env...)
+}
+
+// newLoggingServer is newTestServer whose API and cluster log to log.
+func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
+	t.Helper()
 	d := dbtest.New(t)
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
@@ -44,7 +50,7 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	cluster, err := db.Open(context.Background(), db.OptionsFromConfig(cfg, nil))
+	cluster, err := db.Open(context.Background(), db.OptionsFromConfig(cfg, log))
 	if err != nil {
 		t.Fatalf("opening cluster: %v", err)
 	}
@@ -52,8 +58,7 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
-	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test",
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})))
+	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log})))
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
 }

@@ -180,8 +180,9 @@ func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
 	}
 }
 
-// dbFor returns the request's bound *gorm.DB. Handlers never choose a node.
-func dbFor(r *http.Request) *gorm.DB {
+// reqDB returns the request's *gorm.DB, bound by bindDB to the node that must
+// serve it; each query on it starts afresh. Handlers never choose a node.
+func reqDB(r *http.Request) *gorm.DB {
 	return stateFrom(r.Context()).binding.DB
 }
 

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/pb33f/libopenapi"
@@ -123,13 +125,22 @@ func (s *spec) problems(req *http.Request, body []byte, res *http.Response) []st
 	switch {
 	case !ok && res.StatusCode < 400:
 		out = append(out, "the server accepted a request the spec does not allow: "+strings.Join(describe(reqErrs), "; "))
-	case ok && (res.StatusCode == http.StatusBadRequest || res.StatusCode == http.StatusUnsupportedMediaType) && len(body) > 0:
-		out = append(out, "the server refused as malformed a request the spec allows (the spec is too loose)")
+	case ok && (res.StatusCode == http.StatusBadRequest || res.StatusCode == http.StatusUnsupportedMediaType) && plainJSON(req, body):
+		out = append(out, fmt.Sprintf("the server refused as malformed a request the spec allows (the spec is too loose); body %.200q", body))
 	}
 	if ok, resErrs := s.validator.ValidateHttpResponse(req, res); !ok {
 		out = append(out, describe(resErrs)...)
 	}
 	return out
+}
+
+// plainJSON reports whether the request has a body the validator judges as
+// the server does: sent as application/json, in valid UTF-8. (The validator
+// reads a body without a Content-Type, or with a malformed one, as JSON, and
+// JSON Schema cannot express invalid UTF-8; the server refuses both.)
+func plainJSON(req *http.Request, body []byte) bool {
+	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	return len(body) > 0 && err == nil && mt == "application/json" && utf8.Valid(body)
 }
 
 // unknownOperation reports whether errs say the path or method is not in the spec.

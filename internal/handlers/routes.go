@@ -78,6 +78,7 @@ func (a *API) routes() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
+		sj := newSubjectsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -94,6 +95,21 @@ func (a *API) routes() http.Handler {
 			r.Patch("/auth/me", u.handleMeUpdate)
 			r.Post("/auth/change-password", u.handleChangePassword)
 
+			r.Get("/subjects", sj.handleSubjectList)
+			r.Post("/subjects", sj.handleSubjectCreate)
+			r.Get("/subjects/{id}", sj.handleSubjectGet)
+			r.Patch("/subjects/{id}", sj.handleSubjectUpdate)
+			r.Put("/subjects/{id}", sj.handleSubjectUpdate)
+			r.Delete("/subjects/{id}", sj.handleSubjectDelete)
+			r.Get("/subjects/{id}/strands", sj.handleStrandList)
+			r.Get("/subjects/{id}/lessons", sj.handleLessonList)
+			r.Get("/subjects/{id}/scheduling", sj.handleSchedulingGet)
+			r.Put("/subjects/{id}/scheduling", sj.handleSchedulingPut)
+			r.Post("/lessons/{id}/complete", sj.handleLessonComplete)
+			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
+			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
+			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -102,6 +118,7 @@ func (a *API) routes() http.Handler {
 				r.Patch("/users/{id}", u.handleAdminUserUpdate)
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
+				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))

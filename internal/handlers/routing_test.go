@@ -27,26 +27,11 @@ import (
 // cluster (ports 3336–3338) whose nodes they kill and restart. A probe route
 // stands in for the resource handlers: it reads or writes one counter per user.
 
-var private struct {
-	once sync.Once
-	c    *dbtest.Cluster
-	err  error
-}
-
-func privateCluster(t *testing.T) *dbtest.Cluster {
-	t.Helper()
-	private.once.Do(func() { private.c, private.err = dbtest.StartCluster(3336) })
-	if private.err != nil {
-		t.Fatal(private.err)
-	}
-	return private.c
-}
+var private = &dbtest.LazyCluster{BasePort: 3336}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if private.c != nil {
-		private.c.Close()
-	}
+	private.Close()
 	os.Exit(code)
 }
 
@@ -89,23 +74,23 @@ func newProbeServer(t *testing.T, d *dbtest.Database, mutate func(*config.Config
 			next.ServeHTTP(w, r)
 		})
 	})
-	r.Use(a.bindDB)
-	r.Get("/probe", func(w http.ResponseWriter, r *http.Request) {
+	r.Get("/readyz", a.handleReadyz)
+	r.With(a.bindDB).Get("/probe", func(w http.ResponseWriter, r *http.Request) {
 		var row struct {
 			N    *int64 `json:"n"`
 			Port int    `json:"port"`
 		}
 		user := stateFrom(r.Context()).userID
-		if err := dbFor(r).Raw("SELECT (SELECT n FROM probe WHERE user_id = ?) AS n, @@port AS port", user).Scan(&row).Error; err != nil {
+		if err := reqDB(r).Raw("SELECT (SELECT n FROM probe WHERE user_id = ?) AS n, @@port AS port", user).Scan(&row).Error; err != nil {
 			a.writeError(w, r, db.Translate(err))
 			return
 		}
 		writeJSON(w, http.StatusOK, row)
 	})
-	r.Post("/probe/{n}", func(w http.ResponseWriter, r *http.Request) {
+	r.With(a.bindDB).Post("/probe/{n}", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(chi.URLParam(r, "n"), 10, 64)
 		user := stateFrom(r.Context()).userID
-		if err := dbFor(r).Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
+		if err := reqDB(r).Exec("INSERT INTO probe (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)", user, n).Error; err != nil {
 			a.writeError(w, r, db.Translate(err))
 			return
 		}
@@ -194,7 +179,7 @@ func load(t *testing.T, s *probeServer, readers int, stop <-chan struct{}) (fail
 }
 
 func TestReplicaKilledUnderLoad(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, nil)
 	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
@@ -228,7 +213,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 }
 
 func TestBothReplicasDownReadsFromPrimary(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, nil)
 	if res := s.do(t, http.MethodPost, 7, 3); res.status != http.StatusNoContent {
@@ -251,7 +236,7 @@ func TestBothReplicasDownReadsFromPrimary(t *testing.T) {
 }
 
 func TestPrimaryDown(t *testing.T) {
-	cl := privateCluster(t)
+	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, func(cfg *config.Config) { cfg.DBWriteTimeout = time.Second })
 	cl.Stop(t, 0)
@@ -269,6 +254,16 @@ func TestPrimaryDown(t *testing.T) {
 	}
 	if res := s.do(t, http.MethodGet, 0, 0); res.status != http.StatusOK {
 		t.Errorf("read with the primary down: status %d, want 200", res.status)
+	}
+	ready, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Status string }
+	_ = json.NewDecoder(ready.Body).Decode(&body)
+	ready.Body.Close()
+	if ready.StatusCode != http.StatusServiceUnavailable || body.Status != "degraded" {
+		t.Errorf("/readyz with the primary down: %d %q, want 503 degraded", ready.StatusCode, body.Status)
 	}
 
 	cl.Restart(t)

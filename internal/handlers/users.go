@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -30,6 +30,10 @@ var (
 func userFilter(r *http.Request) (models.UserFilter, error) {
 	q := r.URL.Query()
 	f := models.UserFilter{Search: strings.TrimSpace(q.Get("search"))}
+	if !utf8.ValidString(f.Search) {
+		// The database would refuse the string; say why instead.
+		return f, models.Invalid("search", "must be valid UTF-8 text")
+	}
 	if role := strings.ToUpper(strings.TrimSpace(q.Get("role"))); role != "" && role != "ALL" {
 		switch models.Role(role) {
 		case models.RoleTeacher, models.RoleHOD, models.RoleSchoolAdmin, models.RoleSuperAdmin:
@@ -84,11 +88,15 @@ func (u *usersAPI) handleAdminUserList(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Limit = min(f.Limit, maxPageSize)
 	users, total, err := models.ListUsers(reqDB(r), f)
+	var list []adminUserJSON
+	if err == nil {
+		list, err = usersWithSubjects(reqDB(r), users)
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": toUsersJSON(users), "total": total, "page": f.Page, "page_size": f.Limit})
+	writeJSON(w, http.StatusOK, map[string]any{"users": list, "total": total, "page": f.Page, "page_size": f.Limit})
 }
 
 func (u *usersAPI) handleAdminUserExport(w http.ResponseWriter, r *http.Request) {
@@ -109,9 +117,9 @@ func (u *usersAPI) handleAdminUserExport(w http.ResponseWriter, r *http.Request)
 // SCHOOL_ADMIN sees only their school (others are "not found", so ids don't
 // reveal who exists), and only a SUPER_ADMIN touches a SUPER_ADMIN.
 func (u *usersAPI) target(r *http.Request, p *Principal) (*models.User, error) {
-	id, err := strconv.ParseUint(chi.URLParam(r, "id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
-		return nil, errNoSuchUser
+		return nil, err
 	}
 	t, err := models.UserByID(reqDB(r), id)
 	if err != nil {

@@ -98,7 +98,7 @@ func TestAdminUsers(t *testing.T) {
 		{"super admin can't be banned", super, "POST", path(super2, "/ban"), nil, http.StatusForbidden},
 		{"nobody bans themselves", super, "POST", path(super, "/ban"), nil, http.StatusForbidden},
 		{"no such user", super, "GET", "/api/v1/admin/users/999999", nil, http.StatusNotFound},
-		{"not an id", super, "GET", "/api/v1/admin/users/abc", nil, http.StatusNotFound},
+		{"not an id", super, "GET", "/api/v1/admin/users/abc", nil, http.StatusBadRequest},
 		{"school admin can't export", adminA, "GET", "/api/v1/admin/users/export", nil, http.StatusForbidden},
 		{"school admin can't list schools", adminA, "GET", "/api/v1/admin/schools", nil, http.StatusForbidden},
 		{"school admin can't impersonate", adminA, "POST", path(teacherA, "/impersonate"), nil, http.StatusForbidden},

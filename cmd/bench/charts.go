@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// writeCharts draws throughput and p99 per run, and the read scaling curve.
+// It returns the file names written (relative to dir).
+func writeCharts(r *report, dir string) ([]string, error) {
+	var names []string
+	var labels []string
+	var rps, p99 plotter.Values
+	for _, x := range r.Runs {
+		labels = append(labels, x.Scenario+"\n"+x.Name)
+		rps = append(rps, x.Result.RPS)
+		p99 = append(p99, x.Result.All.P99ms)
+	}
+	if len(labels) > 0 {
+		for _, c := range []struct {
+			file, title, y string
+			v              plotter.Values
+		}{
+			{"throughput.svg", "Throughput per run", "requests/s", rps},
+			{"p99.svg", "p99 latency per run (all requests)", "ms", p99},
+		} {
+			if err := bars(filepath.Join(dir, c.file), c.title, c.y, labels, c.v); err != nil {
+				return nil, err
+			}
+			names = append(names, c.file)
+		}
+	}
+	var pts plotter.XYs
+	for n := range 3 {
+		if x := r.find("scaling", fmt.Sprintf("%d-replicas", n)); x != nil {
+			nodes := float64(max(n, 1))
+			pts = append(pts, plotter.XY{X: nodes + 0.001*float64(n), Y: x.Result.RPS})
+		}
+	}
+	if len(pts) > 0 {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("Read scaling (each database capped at %.2f CPU)", r.DBCPU)
+		p.X.Label.Text = "nodes serving reads (0 replicas: the primary)"
+		p.Y.Label.Text = "read requests/s"
+		p.Y.Min = 0
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(line, points, plotter.NewGrid())
+		if len(pts) > 0 {
+			ideal := plotter.XYs{{X: 1, Y: pts[0].Y}, {X: 2, Y: 2 * pts[0].Y}}
+			l, err := plotter.NewLine(ideal)
+			if err != nil {
+				return nil, err
+			}
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(4)}
+			p.Add(l)
+			p.Legend.Add("measured", line, points)
+			p.Legend.Add("linear", l)
+			p.Legend.Top, p.Legend.Left = true, true
+		}
+		if err := p.Save(6*vg.Inch, 4*vg.Inch, filepath.Join(dir, "scaling.svg")); err != nil {
+			return nil, err
+		}
+		names = append(names, "scaling.svg")
+	}
+	return names, nil
+}
+
+func bars(path, title, y string, labels []string, v plotter.Values) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = y
+	b, err := plotter.NewBarChart(v, vg.Points(22))
+	if err != nil {
+		return err
+	}
+	b.LineStyle.Width = vg.Length(0)
+	p.Add(b, plotter.NewGrid())
+	p.NominalX(labels...)
+	p.X.Tick.Label.Rotation = 0.9
+	p.X.Tick.Label.XAlign = -0.9
+	p.X.Tick.Label.YAlign = -0.2
+	return p.Save(vg.Length(60*len(labels)+120), 5*vg.Inch, path)
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// report is the summary of a bench run: every run plus the derived ratios
+// and targets (summary.json).
+type report struct {
+	Date    string            `json:"date"`
+	Machine machine           `json:"machine"`
+	Users   int               `json:"users"`
+	Seconds float64           `json:"seconds_per_run"`
+	DBCPU   float64           `json:"db_cpu_cap"`
+	Runs    []*runResult      `json:"runs"`
+	Targets []target          `json:"targets"`
+	Skipped map[string]string `json:"skipped,omitempty"`
+	Pprof   map[string]string `json:"pprof,omitempty"`
+	// Retried lists runs repeated because a database node died under them.
+	Retried []string `json:"retried,omitempty"`
+}
+
+type machine struct {
+	CPUs     int    `json:"cpus"`
+	CPU      string `json:"cpu_model"`
+	MemoryGB string `json:"memory"`
+	Kernel   string `json:"kernel"`
+	Go       string `json:"go"`
+	MariaDB  string `json:"mariadb"`
+}
+
+type target struct {
+	Name   string `json:"name"`
+	Want   string `json:"want"`
+	Got    string `json:"got"`
+	Met    bool   `json:"met"`
+	Ran    bool   `json:"ran"`
+	Remark string `json:"remark,omitempty"`
+}
+
+func (b *bench) report() *report {
+	r := &report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: describeMachine(), Users: b.users,
+		Seconds: b.dur.Seconds(), DBCPU: b.dbCPU, Runs: b.runs, Skipped: b.skipped, Pprof: b.pprof, Retried: b.retried}
+	r.Targets = r.evaluate()
+	return r
+}
+
+func (r *report) find(scenario, name string) *runResult {
+	for _, x := range r.Runs {
+		if x.Scenario == scenario && x.Name == name {
+			return x
+		}
+	}
+	return nil
+}
+
+func (r *report) evaluate() []target {
+	var ts []target
+	if c := r.find("routing", "causal"); c != nil {
+		res := c.Result
+		t := target{Name: "read offload (causal)", Want: "≥ 95% of read statements on replicas, 0 stale reads", Ran: true,
+			Got: fmt.Sprintf("%.1f%% of read statements, %.1f%% of GET requests on replicas; %d stale of %d checks",
+				100*res.ReplicaReadShare, 100*res.ReplicaRequestShare(), res.StaleReads, res.Checks)}
+		t.Met = res.ReplicaReadShare >= 0.95 && res.StaleReads == 0
+		t.Remark = "db_queries_total counts every SELECT, including those inside write requests (session check, subject lock, " +
+			"recount), which always run on the primary; the GET-request share is what the routing decides."
+		ts = append(ts, t)
+	}
+	if s0, s2 := r.find("scaling", "0-replicas"), r.find("scaling", "2-replicas"); s0 != nil && s2 != nil && s0.Result.RPS > 0 {
+		ratio := s2.Result.RPS / s0.Result.RPS
+		ts = append(ts, target{Name: "read scaling", Want: "2 replicas ≥ 2.5× one node (equal CPU caps)", Ran: true,
+			Got: fmt.Sprintf("%.2f×", ratio), Met: ratio >= 2.5,
+			Remark: "With healthy replicas the primary serves no reads, so 2 replicas are 2 read nodes: ~2× is the ceiling of this design."})
+	} else {
+		ts = append(ts, target{Name: "read scaling", Want: "2 replicas ≥ 2.5× one node (equal CPU caps)", Got: "not run: " + r.Skipped["scaling"]})
+	}
+	for _, n := range []string{"get-by-id", "mixed"} {
+		a, ref := r.find("efficiency", "api-"+n), r.find("efficiency", "ref-"+n)
+		if a == nil || ref == nil || ref.Result.RPS == 0 {
+			continue
+		}
+		ratio := a.Result.RPS / ref.Result.RPS
+		ts = append(ts, target{Name: "efficiency " + n, Want: "API ≥ 80% of the reference server's req/s", Ran: true,
+			Got: fmt.Sprintf("%.0f%% (%.0f vs %.0f req/s)", 100*ratio, a.Result.RPS, ref.Result.RPS), Met: ratio >= 0.8})
+	}
+	if c := r.find("routing", "causal"); c != nil && c.PeakRSSBytes > 0 {
+		mib := float64(c.PeakRSSBytes) / (1 << 20)
+		ts = append(ts, target{Name: "API peak RSS", Want: "≤ 64 MiB under the default load", Ran: true,
+			Got: fmt.Sprintf("%.1f MiB (VmHWM, routing/causal)", mib), Met: mib <= 64})
+	}
+	return ts
+}
+
+func (r *report) table(w io.Writer) {
+	fmt.Fprintf(w, "%-11s %-15s %8s %8s %8s %9s %9s %11s %7s %8s\n", "scenario", "run", "req/s", "p50 ms", "p99 ms",
+		"repl stm", "repl GET", "stale", "errors", "RSS MiB")
+	for _, x := range r.Runs {
+		res := x.Result
+		fmt.Fprintf(w, "%-11s %-15s %8.0f %8.2f %8.2f %9s %9s %11s %7d %8s\n", x.Scenario, x.Name, res.RPS, res.All.P50ms, res.All.P99ms,
+			pct(res.ReplicaReadShare), pct(res.ReplicaRequestShare()), fmt.Sprintf("%d/%d", res.StaleReads, res.Checks), res.All.Errors, mib(x.PeakRSSBytes))
+	}
+}
+
+func (r *report) targets(w io.Writer) {
+	fmt.Fprintln(w, "\ntargets:")
+	for _, t := range r.Targets {
+		fmt.Fprintf(w, "  %-4s %-22s want %s; got %s\n", verdict(t), t.Name, t.Want, t.Got)
+	}
+}
+
+func verdict(t target) string {
+	switch {
+	case !t.Ran:
+		return "SKIP"
+	case t.Met:
+		return "MET"
+	}
+	return "MISS"
+}
+
+func pct(f float64) string {
+	if f < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*f)
+}
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", float64(b)/(1<<20))
+}
+
+// write saves every run's JSON, the summary, the charts and the README.
+func (b *bench) write(r *report) error {
+	if err := os.MkdirAll(b.resultsDir, 0o755); err != nil {
+		return err
+	}
+	for _, x := range r.Runs {
+		if err := x.Result.WriteJSON(filepath.Join(b.resultsDir, x.Scenario+"-"+x.Name+".json")); err != nil {
+			return err
+		}
+	}
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(b.resultsDir, "summary.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	charts, err := writeCharts(r, b.resultsDir)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(b.readme, []byte(r.markdown(b.readme, b.resultsDir, charts)), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(b.out, "\nwrote %s/*.json, %d charts and %s\n", b.resultsDir, len(charts), b.readme)
+	return nil
+}
+
+func describeMachine() machine {
+	m := machine{CPUs: runtime.NumCPU(), Go: runtime.Version()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				m.CPU = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb); err == nil {
+			m.MemoryGB = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	if out, err := exec.Command("mariadbd", "--version").Output(); err == nil {
+		m.MariaDB = strings.TrimSpace(string(out))
+	} else if out, err := exec.Command("/usr/sbin/mariadbd", "--version").Output(); err == nil {
+		m.MariaDB = strings.TrimSpace(string(out))
+	}
+	return m
+}

@@ -1,0 +1,80 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SubStrandCount is how many lessons one sub-strand has and how many are done.
+type SubStrandCount struct {
+	SubjectID     uint64
+	StrandID      uint64
+	StrandCode    string
+	StrandName    string
+	SubstrandID   *uint64 // nil for a strand without sub-strands
+	SubstrandCode *string
+	SubstrandName *string
+	Total         int
+	Done          int
+}
+
+// SubStrandCounts returns, for each strand of subjectIDs (in curriculum
+// order), its sub-strands' lesson counts, in one grouped query.
+func SubStrandCounts(db *gorm.DB, subjectIDs []uint64) ([]SubStrandCount, error) {
+	rows := []SubStrandCount{}
+	if len(subjectIDs) == 0 {
+		return rows, nil
+	}
+	err := db.Table("strands").
+		Select(`strands.subject_id, strands.id AS strand_id, strands.strand_code, strands.strand_name,
+			sub_strands.id AS substrand_id, sub_strands.substrand_code, sub_strands.substrand_name,
+			COUNT(lessons.id) AS total, COALESCE(SUM(lessons.is_completed), 0) AS done`).
+		Joins("LEFT JOIN sub_strands ON sub_strands.strand_id = strands.id").
+		Joins("LEFT JOIN lessons ON lessons.substrand_id = sub_strands.id").
+		Where("strands.subject_id IN ?", subjectIDs).
+		Group("strands.subject_id, strands.id, strands.strand_code, strands.strand_name, strands.sequence_order, sub_strands.id, sub_strands.substrand_code, sub_strands.substrand_name, sub_strands.sequence_order").
+		Order("strands.subject_id, strands.sequence_order, strands.id, sub_strands.sequence_order, sub_strands.id").
+		Scan(&rows).Error
+	return rows, translate(err)
+}
+
+// Completion is one recently completed lesson.
+type Completion struct {
+	LessonID    uint64    `json:"lesson_id"`
+	LessonTitle string    `json:"lesson_title"`
+	CompletedAt time.Time `json:"completed_at"`
+	SubjectName string    `json:"subject_name"`
+	Grade       string    `json:"grade"`
+}
+
+// RecentCompletions returns user id's last limit completed lessons, newest first.
+func RecentCompletions(db *gorm.DB, userID uint64, limit int) ([]Completion, error) {
+	rows := []Completion{}
+	err := db.Table("lessons").
+		Select("lessons.id AS lesson_id, lessons.lesson_title, lessons.completed_at, subjects.subject_name, subjects.grade").
+		Joins("JOIN sub_strands ON sub_strands.id = lessons.substrand_id").
+		Joins("JOIN strands ON strands.id = sub_strands.strand_id").
+		Joins("JOIN subjects ON subjects.id = strands.subject_id").
+		Where("subjects.user_id = ? AND lessons.is_completed AND lessons.completed_at IS NOT NULL", userID).
+		Order("lessons.completed_at DESC, lessons.id DESC").Limit(limit).Scan(&rows).Error
+	for i := range rows {
+		rows[i].CompletedAt = rows[i].CompletedAt.UTC()
+	}
+	return rows, translate(err)
+}
+
+// LessonTotals is a teacher's lessons across all their subjects.
+type LessonTotals struct {
+	Completed int
+	Total     int
+}
+
+// TotalsOf sums user id's subjects' counters in one query.
+func TotalsOf(db *gorm.DB, userID uint64) (LessonTotals, error) {
+	var t LessonTotals
+	err := db.Model(&Subject{}).
+		Select("COALESCE(SUM(lessons_completed), 0) AS completed, COALESCE(SUM(total_lessons), 0) AS total").
+		Where("user_id = ?", userID).Scan(&t).Error
+	return t, translate(err)
+}
