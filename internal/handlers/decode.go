@@ -89,6 +89,11 @@ func (d *decoder) read(w http.ResponseWriter, r *http.Request, dst any, optional
 	if err == nil && optional && len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
+	// encoding/json decodes a top-level null into a struct as nothing at all;
+	// the API's bodies are objects, as api/openapi.yaml says.
+	if err == nil && string(bytes.TrimSpace(data)) == "null" {
+		return errorf(http.StatusBadRequest, "The request body must be a JSON object.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err == nil {

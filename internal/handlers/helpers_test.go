@@ -58,7 +58,7 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
-	srv := httptest.NewServer(handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log}))
+	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log})))
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
 }

@@ -64,7 +64,16 @@ func (a *API) routes() http.Handler {
 
 	r.Get("/healthz", a.handleHealthz)
 	r.Get("/readyz", a.handleReadyz)
-	r.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+	r.Get("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}).ServeHTTP)
+
+	// The API reference (api/openapi.yaml) and Swagger UI, embedded so they
+	// work offline; DOCS_ENABLED=false (the default in production) leaves
+	// them out.
+	if a.cfg.DocsEnabled {
+		r.Get("/openapi.yaml", a.handleOpenAPI)
+		r.Get("/docs", a.handleDocs)
+		r.Get("/docs/{file}", a.handleDocsFile)
+	}
 
 	r.Route("/api/v1", func(r chi.Router) {
 		dec := newDecoder()
