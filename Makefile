@@ -30,6 +30,7 @@ test: db-up redis-up
 	echo "         make test-browser installs Debian's chromium and runs it."; echo; fi
 
 ## test-browser: /docs in headless Chromium (installed from Debian packages if missing); saves docs/screenshot.png
+test-browser: export SCREENSHOT = docs/screenshot.png
 test-browser: db-up
 	@if [ ! -x $(CHROMIUM) ]; then \
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
