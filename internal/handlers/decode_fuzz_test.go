@@ -21,8 +21,7 @@ import (
 // fuzz` runs each for FUZZTIME. The property is the API's promise: any input
 // is either accepted or refused with a 4xx sentence, never a panic or a 5xx.
 
-// requestTypes are the bodies the API decodes, one per endpoint. The subjects
-// and lessons request types join here when they land.
+// requestTypes are the bodies the API decodes, one per endpoint.
 var requestTypes = []struct {
 	name     string
 	new      func() any
@@ -41,6 +40,11 @@ var requestTypes = []struct {
 	{"bulk delete", func() any { return &bulkDeleteRequest{} }, false},
 	{"bulk ban", func() any { return &bulkBanRequest{} }, false},
 	{"school create", func() any { return &schoolCreateRequest{} }, false},
+	{"subject create", func() any { return &subjectCreateRequest{} }, false},
+	{"subject update", func() any { return &subjectUpdateRequest{} }, false},
+	{"scheduling put", func() any { return &schedulingPut{} }, false},
+	{"lesson complete", func() any { return &emptyBody{} }, true},
+	{"reset progress", func() any { return &resetProgressRequest{} }, true},
 }
 
 // statusOf is the status writeError would answer err with (0 for nil).

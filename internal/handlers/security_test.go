@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
@@ -293,8 +295,7 @@ type route struct {
 	superOnly    bool // SUPER_ADMIN only: anyone else gets 403 before the id is looked at
 }
 
-// adminRoutes are every admin endpoint. The subjects and lessons admin routes
-// join here when they land.
+// adminRoutes are every admin endpoint.
 var adminRoutes = []route{
 	{"GET", "/api/v1/admin/users", nil, false},
 	{"POST", "/api/v1/admin/users", map[string]string{"email": "new-by-admin@example.com", "password": "password-1", "full_name": "N"}, false},
@@ -306,9 +307,8 @@ var adminRoutes = []route{
 	{"GET", "/api/v1/admin/replication", nil, true},
 }
 
-// userIDRoutes are the endpoints naming a user by id. Subjects and lessons
-// routes with ids join here when they land (a teacher on another teacher's
-// subject → 404).
+// userIDRoutes are the endpoints naming a user by id (subjects and lessons
+// are in subjectRoutes).
 var userIDRoutes = []route{
 	{"GET", "/api/v1/admin/users/%s", nil, false},
 	{"PATCH", "/api/v1/admin/users/%s", map[string]string{"full_name": "Changed"}, false},
@@ -319,6 +319,7 @@ var userIDRoutes = []route{
 	{"POST", "/api/v1/admin/users/%s/unban", nil, true},
 	{"POST", "/api/v1/admin/users/%s/unlink", nil, true},
 	{"POST", "/api/v1/admin/users/%s/impersonate", nil, true},
+	{"POST", "/api/v1/admin/users/%s/reset-progress", map[string]any{}, false},
 }
 
 func (r route) at(id string) string {
@@ -672,5 +673,107 @@ func TestResponseHeadersAndCORS(t *testing.T) {
 				t.Errorf("status %d, Allow-Origin %q, Allow-Credentials %q; want neither", res.Status, acao, acac)
 			}
 		})
+	}
+}
+
+// subjectRoutes are the endpoints naming a subject (%s) or a lesson (%l).
+var subjectRoutes = []route{
+	{"GET", "/api/v1/subjects/%s", nil, false},
+	{"PATCH", "/api/v1/subjects/%s", map[string]string{"grade": "Grade 9"}, false},
+	{"PUT", "/api/v1/subjects/%s", map[string]string{"grade": "Grade 9"}, false},
+	{"DELETE", "/api/v1/subjects/%s", nil, false},
+	{"GET", "/api/v1/subjects/%s/strands", nil, false},
+	{"GET", "/api/v1/subjects/%s/lessons", nil, false},
+	{"GET", "/api/v1/subjects/%s/scheduling", nil, false},
+	{"PUT", "/api/v1/subjects/%s/scheduling", map[string]int{"lessons_per_week": 6, "single_lesson_duration": 40, "double_lesson_duration": 80, "double_lessons_per_week": 1}, false},
+	{"POST", "/api/v1/lessons/%l/complete", nil, false},
+	{"POST", "/api/v1/lessons/%l/uncomplete", nil, false},
+}
+
+func (r route) atSubject(subject, lesson string) string {
+	return strings.NewReplacer("%s", subject, "%l", lesson).Replace(r.path)
+}
+
+// TestSubjectsHostileInput: another teacher's subjects and lessons are 404 on
+// every route, malformed ids 400, hostile query strings 4xx, and injection
+// strings in curriculum text are stored verbatim — and the owner's data never
+// changes.
+func TestSubjectsHostileInput(t *testing.T) {
+	s := newSecServer(t)
+	school := createSchool(t, s.testServer, "Hostile School")
+	owner := s.user(t, models.RoleTeacher, school)
+	other := s.user(t, models.RoleTeacher, school)
+	sub := newSubject(t, s.testServer, owner.caller, "Owned", "Grade 4", tree(1, 1, 2))
+	lessons := lessonIDs(t, s.testServer, owner.caller, sub.ID)
+	sid, lid := itoa(sub.ID), itoa(lessons[0])
+	before := s.do(t, owner.bearerOnly(), "GET", "/api/v1/subjects/"+sid+"/lessons", nil).Body
+
+	t.Run("another teacher's", func(t *testing.T) {
+		for _, r := range subjectRoutes {
+			for _, c := range []caller{other.bearerOnly(), other.cookieOnly()} {
+				notOK(t, s.do(t, c, r.method, r.atSubject(sid, lid), r.body), r.method+" "+r.path, http.StatusNotFound)
+			}
+		}
+	})
+	t.Run("malformed ids", func(t *testing.T) {
+		for _, id := range []string{"18446744073709551616", "9223372036854775808", "-1", "0", "abc", "1.5", "1e3", "+1", "%FF", "%00", "1%20OR%201=1"} {
+			for _, r := range subjectRoutes {
+				notOK(t, s.do(t, owner.bearerOnly(), r.method, r.atSubject(id, id), r.body), r.method+" "+r.atSubject(id, id), http.StatusBadRequest)
+			}
+		}
+	})
+	t.Run("hostile query strings", func(t *testing.T) {
+		for _, q := range []string{"page=-1", "page=abc", "page=99999999999999999999", "per_page=0", "per_page=1e9", "sort=id%3BDROP%20TABLE%20users", "q=%FF", "grade=%FF%FE", "q=%00"} {
+			res := s.do(t, owner.bearerOnly(), "GET", "/api/v1/subjects?"+q, nil)
+			if res.Status >= 500 || res.Status == http.StatusOK && (strings.Contains(q, "page") || strings.Contains(q, "sort")) {
+				t.Errorf("GET /subjects?%s: status %d, want a 4xx (or 200 for a harmless filter); body %s", q, res.Status, res.Body)
+			}
+		}
+	})
+	t.Run("injection strings stored verbatim", func(t *testing.T) {
+		for i, text := range injections {
+			name := fmt.Sprintf("%d %s", i, text)
+			if len(name) > 255 {
+				name = name[:255]
+			}
+			body := map[string]any{"subject_name": name, "grade": "Grade 5", "strands": []any{map[string]any{
+				"strand_code": "1", "strand_name": text, "description": text,
+				"sub_strands": []any{map[string]any{"substrand_code": "1.1", "substrand_name": text,
+					"lessons": []any{map[string]any{"lesson_title": text, "description": text}}}}}}}
+			res := s.do(t, owner.bearerOnly(), "POST", "/api/v1/subjects", body)
+			if res.Status != http.StatusCreated {
+				if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
+					notOK(t, res, "injection "+strconv.Quote(text), http.StatusBadRequest, http.StatusUnprocessableEntity)
+					continue
+				}
+				t.Errorf("creating a subject named %q: %d %s", name, res.Status, res.Body)
+				continue
+			}
+			var got subjectJSON
+			res.decode(t, &got)
+			var tree struct {
+				SubjectName string `json:"subject_name"`
+				Strands     []struct {
+					StrandName string `json:"strand_name"`
+					SubStrands []struct {
+						SubstrandName string `json:"substrand_name"`
+					} `json:"sub_strands"`
+				} `json:"strands"`
+			}
+			expect(t, s.do(t, owner.bearerOnly(), "GET", "/api/v1/subjects/"+itoa(got.ID), nil), http.StatusOK).decode(t, &tree)
+			// Names are stored trimmed of surrounding white space; nothing else changes.
+			if tree.SubjectName != strings.TrimSpace(name) || len(tree.Strands) != 1 || tree.Strands[0].StrandName != text ||
+				len(tree.Strands[0].SubStrands) != 1 || tree.Strands[0].SubStrands[0].SubstrandName != text {
+				t.Errorf("%q came back as %+v", text, tree)
+			}
+			res = s.do(t, owner.bearerOnly(), "GET", "/api/v1/subjects?q="+url.QueryEscape(text), nil)
+			if res.Status != http.StatusOK {
+				t.Errorf("searching for %q: %d %s", text, res.Status, res.Body)
+			}
+		}
+	})
+	after := s.do(t, owner.bearerOnly(), "GET", "/api/v1/subjects/"+sid+"/lessons", nil).Body
+	if diff := cmp.Diff(string(after), string(before)); diff != "" {
+		t.Errorf("the owner's subject changed (-got +want):\n%s", diff)
 	}
 }
