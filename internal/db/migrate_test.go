@@ -53,35 +53,15 @@ func tableExists(t *testing.T, admin *sql.DB, dbName, table string) bool {
 // FULL PROCESSLIST (not information_schema, see tableExists).
 func lockWaiters(t *testing.T, admin *sql.DB, dbName string) int {
 	t.Helper()
-	rows, err := admin.Query("SHOW FULL PROCESSLIST")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
+	procs, err := dbtest.Processlist(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, c := range cols {
-			row[c] = vals[i].String
-		}
+	for _, row := range procs {
 		if row["db"] == dbName && strings.HasPrefix(row["Info"], "SELECT GET_LOCK(") {
 			n++
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return n
 }

@@ -234,3 +234,34 @@ func withDBList(raw, name string) string {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Processlist returns SHOW FULL PROCESSLIST as one column → value map per
+// connection (SHOW rather than information_schema: it needs no temporary table).
+func Processlist(conn *sql.DB) ([]map[string]string, error) {
+	rows, err := conn.Query("SHOW FULL PROCESSLIST")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(map[string]string, len(cols))
+		for i, c := range cols {
+			row[c] = vals[i].String
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teachtrack/api/internal/dbtest"
 )
 
 // TestClientDisconnectCancelsQuery makes PATCH /auth/me wait on a row lock
@@ -93,29 +95,14 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 }
 
 // waitingUpdates counts the statements updating users in database name.
-// SHOW PROCESSLIST rather than information_schema: no temporary table.
 func waitingUpdates(t *testing.T, admin *sql.DB, name string) int {
 	t.Helper()
-	rows, err := admin.Query("SHOW FULL PROCESSLIST")
+	procs, err := dbtest.Processlist(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	n := 0
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, c := range cols {
-			row[c] = vals[i].String
-		}
+	for _, row := range procs {
 		if row["db"] == name && strings.HasPrefix(row["Info"], "UPDATE") && strings.Contains(row["Info"], "users") {
 			n++
 		}

@@ -67,10 +67,7 @@ func (u *usersAPI) handleAdminUserResetProgress(w http.ResponseWriter, r *http.R
 		return
 	}
 	p := principalFrom(r.Context())
-	t, err := u.target(r, p)
-	if err == nil {
-		err = canModify(p, t)
-	}
+	t, err := u.modifiable(r, p)
 	var subjectID *uint64
 	if req.SubjectID != nil {
 		id := uint64(*req.SubjectID)

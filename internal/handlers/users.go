@@ -136,6 +136,15 @@ func (u *usersAPI) target(r *http.Request, p *Principal) (*models.User, error) {
 	return t, nil
 }
 
+// modifiable is target, for a change: it also fails when p may not change the user.
+func (u *usersAPI) modifiable(r *http.Request, p *Principal) (*models.User, error) {
+	t, err := u.target(r, p)
+	if err != nil {
+		return nil, err
+	}
+	return t, canModify(p, t)
+}
+
 // canModify: a SCHOOL_ADMIN changes their own account and non-admins only.
 func canModify(p *Principal, t *models.User) error {
 	if p.Role == models.RoleSuperAdmin || t.ID == p.UserID || !t.Role.IsAdmin() {
@@ -243,10 +252,7 @@ func (u *usersAPI) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	p := principalFrom(r.Context())
-	t, err := u.target(r, p)
-	if err == nil {
-		err = canModify(p, t)
-	}
+	t, err := u.modifiable(r, p)
 	if err == nil && req.Role != nil {
 		err = checkRoleChange(p, t, *req.Role)
 	}
@@ -337,10 +343,7 @@ func (u *usersAPI) handleAdminUserRole(w http.ResponseWriter, r *http.Request) {
 		role = models.RoleSchoolAdmin
 	}
 	p := principalFrom(r.Context())
-	t, err := u.target(r, p)
-	if err == nil {
-		err = canModify(p, t)
-	}
+	t, err := u.modifiable(r, p)
 	if err == nil {
 		err = checkRoleChange(p, t, role)
 	}
