@@ -171,3 +171,17 @@ func (c *Cluster) alive(i, pid int) bool {
 	// A SIGKILLed server stays a zombie until its parent reaps it.
 	return err == nil && !strings.Contains(string(stat), ") Z ")
 }
+
+// WaitFor polls cond every 50ms until it holds, failing t after limit, and
+// reports how long it took.
+func WaitFor(t testing.TB, limit time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(start)
+}

@@ -51,7 +51,7 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 		}()
 	}
 	waiting := func() int { return waitingUpdates(t, admin, d.Name) }
-	waitFor(t, 20*time.Second, "the updates waiting on the lock", func() bool { return waiting() == clients })
+	dbtest.WaitFor(t, 20*time.Second, "the updates waiting on the lock", func() bool { return waiting() == clients })
 	inUse := primary.Stats().InUse
 	t.Logf("%d updates wait on the lock; primary pool in use: %d; goroutines %d (baseline %d)", clients, inUse, runtime.NumGoroutine(), baseGoroutines)
 
@@ -61,7 +61,7 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 			t.Errorf("a client that hung up got an answer: %d %s", r.status, r.body)
 		}
 	}
-	took := waitFor(t, 20*time.Second, "the pool's connections back", func() bool { return primary.Stats().InUse == 0 })
+	took := dbtest.WaitFor(t, 20*time.Second, "the pool's connections back", func() bool { return primary.Stats().InUse == 0 })
 	t.Logf("pool connections released %s after the clients hung up", took)
 	// The driver ends a cancelled query by closing its connection, but
 	// MariaDB notices only when the statement's lock wait ends: the statement
@@ -73,7 +73,7 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the lingering statements done", func() bool { return waiting() == 0 })
+	dbtest.WaitFor(t, 20*time.Second, "the lingering statements done", func() bool { return waiting() == 0 })
 	var name string
 	if err := admin.QueryRow("SELECT full_name FROM `"+d.Name+"`.users WHERE id = ?", u.id).Scan(&name); err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestTimedOutWriteDoesNotLandLater(t *testing.T) {
 	if res.status != http.StatusServiceUnavailable {
 		t.Fatalf("a write stuck on a lock answered %d %s, want 503", res.status, res.body)
 	}
-	waitFor(t, 10*time.Second, "the server to give the statement up", func() bool { return waitingUpdates(t, admin, d.Name) == 0 })
+	dbtest.WaitFor(t, 10*time.Second, "the server to give the statement up", func() bool { return waitingUpdates(t, admin, d.Name) == 0 })
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}

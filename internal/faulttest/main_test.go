@@ -167,20 +167,6 @@ func (a *api) health(name string) db.NodeHealth {
 	return db.NodeHealth{}
 }
 
-// waitFor polls cond every 50ms up to limit (a bound against hanging, not a
-// performance goal) and reports how long it took.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // adminExec runs statements as the administrator on node (0 primary, 1.. replicas).
 func adminExec(t *testing.T, d *dbtest.Database, node int, stmts ...string) {
 	t.Helper()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teachtrack/api/internal/dbtest"
 )
 
 // TestPrimaryRestartLosesNoAcknowledgedWrite registers users (a write) from
@@ -64,7 +66,7 @@ func TestPrimaryRestartLosesNoAcknowledgedWrite(t *testing.T) {
 	mu.Lock()
 	back = true
 	mu.Unlock()
-	waitFor(t, 30*time.Second, "registrations succeed again", func() bool {
+	dbtest.WaitFor(t, 30*time.Second, "registrations succeed again", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return afterBack >= 20

@@ -115,7 +115,7 @@ func TestReplicaBehindFlakyNetwork(t *testing.T) {
 	p := startProxy(t, "127.0.0.1:"+strconv.Itoa(cl.Ports[1]))
 	a := newAPI(t, d, "DATABASE_REPLICA_URLS", replicaURLs(cl, d, p.addr()), "DB_READ_TIMEOUT", "1s")
 	users := a.users(t, "proxy", 6)
-	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
+	dbtest.WaitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
 		return a.health("replica-1").Healthy && a.health("replica-2").Healthy
 	})
 	readers := a.users(t, "proxy-reader", 4)
@@ -131,12 +131,12 @@ func TestReplicaBehindFlakyNetwork(t *testing.T) {
 
 	p.cut()
 	phase("connections to replica-1 cut", time.Second)
-	waitFor(t, 10*time.Second, "replica-1 back after the cut", func() bool { return a.health("replica-1").Healthy })
+	dbtest.WaitFor(t, 10*time.Second, "replica-1 back after the cut", func() bool { return a.health("replica-1").Healthy })
 
 	p.delay.Store(int64(300 * time.Millisecond))
 	phase("300ms delay each way", 2*time.Second)
 	p.delay.Store(0)
-	waitFor(t, 10*time.Second, "replica-1 back after the delay", func() bool { return a.health("replica-1").Healthy })
+	dbtest.WaitFor(t, 10*time.Second, "replica-1 back after the delay", func() bool { return a.health("replica-1").Healthy })
 
 	// Longer than DB_READ_TIMEOUT (1s): reads caught on replica-1 must be
 	// timed out and retried, not wait for the network to heal.
@@ -147,7 +147,7 @@ func TestReplicaBehindFlakyNetwork(t *testing.T) {
 	}
 	p.hole.Store(false)
 	p.cut()
-	waitFor(t, 15*time.Second, "replica-1 back after the partition", func() bool { return a.health("replica-1").Healthy })
+	dbtest.WaitFor(t, 15*time.Second, "replica-1 back after the partition", func() bool { return a.health("replica-1").Healthy })
 	phase("healed", 500*time.Millisecond)
 
 	close(stop)

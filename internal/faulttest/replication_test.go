@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teachtrack/api/internal/dbtest"
 )
 
 func TestSQLThreadStoppedLeavesRotationWithoutStaleReads(t *testing.T) {
@@ -11,7 +13,7 @@ func TestSQLThreadStoppedLeavesRotationWithoutStaleReads(t *testing.T) {
 	d := cl.Database(t)
 	a := newAPI(t, d)
 	users := a.users(t, "sqlstop", 6)
-	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
+	dbtest.WaitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
 		return a.health("replica-1").Healthy && a.health("replica-2").Healthy
 	})
 
@@ -20,7 +22,7 @@ func TestSQLThreadStoppedLeavesRotationWithoutStaleReads(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	adminExec(t, d, 1, "STOP SLAVE SQL_THREAD")
 	t.Cleanup(func() { adminExec(t, d, 1, "START SLAVE SQL_THREAD") })
-	took := waitFor(t, 5*time.Second, "replica-1 out of rotation", func() bool {
+	took := dbtest.WaitFor(t, 5*time.Second, "replica-1 out of rotation", func() bool {
 		h := a.health("replica-1")
 		return !h.Healthy && strings.Contains(h.Reason, "SQL thread")
 	})
@@ -36,7 +38,7 @@ func TestSQLThreadStoppedLeavesRotationWithoutStaleReads(t *testing.T) {
 	}
 
 	adminExec(t, d, 1, "START SLAVE SQL_THREAD")
-	back := waitFor(t, 30*time.Second, "replica-1 back in rotation", func() bool { return a.health("replica-1").Healthy })
+	back := dbtest.WaitFor(t, 30*time.Second, "replica-1 back in rotation", func() bool { return a.health("replica-1").Healthy })
 	t.Logf("replica-1 back in rotation %s after its SQL thread restarted", back)
 }
 
@@ -45,7 +47,7 @@ func TestLagBeyondMaxReplicaLagLeavesRotation(t *testing.T) {
 	d := cl.Database(t)
 	a := newAPI(t, d, "MAX_REPLICA_LAG", "1s")
 	users := a.users(t, "lag", 4)
-	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
+	dbtest.WaitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
 		return a.health("replica-1").Healthy && a.health("replica-2").Healthy
 	})
 
@@ -55,7 +57,7 @@ func TestLagBeyondMaxReplicaLagLeavesRotation(t *testing.T) {
 	// climbs past MAX_REPLICA_LAG (1s).
 	adminExec(t, d, 1, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=3", "START SLAVE")
 	t.Cleanup(func() { adminExec(t, d, 1, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=0", "START SLAVE") })
-	took := waitFor(t, 20*time.Second, "replica-1 out of rotation for lag", func() bool {
+	took := dbtest.WaitFor(t, 20*time.Second, "replica-1 out of rotation for lag", func() bool {
 		return strings.Contains(a.health("replica-1").Reason, "over MAX_REPLICA_LAG")
 	})
 	t.Logf("replica-1 left rotation for lag %s after MASTER_DELAY=3 (reason %q)", took, a.health("replica-1").Reason)
@@ -64,7 +66,7 @@ func TestLagBeyondMaxReplicaLagLeavesRotation(t *testing.T) {
 	served := stats.nodes()
 
 	adminExec(t, d, 1, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=0", "START SLAVE")
-	back := waitFor(t, 30*time.Second, "replica-1 back in rotation after catching up", func() bool { return a.health("replica-1").Healthy })
+	back := dbtest.WaitFor(t, 30*time.Second, "replica-1 back in rotation after catching up", func() bool { return a.health("replica-1").Healthy })
 	t.Logf("replica-1 back in rotation %s after the delay was removed", back)
 	time.Sleep(500 * time.Millisecond)
 	close(stop)

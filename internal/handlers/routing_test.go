@@ -131,19 +131,6 @@ func (s *probeServer) do(t *testing.T, method string, user uint64, n int64) prob
 	return out
 }
 
-// waitFor polls cond every 50ms up to limit and reports how long it took.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 func replicaHealthy(c *db.Cluster, name string) bool {
 	for _, n := range c.Status(context.Background()) {
 		if n.Name == name {
@@ -182,7 +169,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	cl := private.Get(t)
 	d := cl.Database(t)
 	s := newProbeServer(t, d, nil)
-	waitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
+	dbtest.WaitFor(t, 10*time.Second, "both replicas in rotation", func() bool {
 		return replicaHealthy(s.cluster, "replica-1") && replicaHealthy(s.cluster, "replica-2")
 	})
 
@@ -190,7 +177,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	failed, byNode, wait := load(t, s, 6, stop)
 	time.Sleep(500 * time.Millisecond)
 	cl.Kill(t, 1)
-	out := waitFor(t, 5*time.Second, "replica-1 out of rotation", func() bool { return !replicaHealthy(s.cluster, "replica-1") })
+	out := dbtest.WaitFor(t, 5*time.Second, "replica-1 out of rotation", func() bool { return !replicaHealthy(s.cluster, "replica-1") })
 	t.Logf("replica-1 left rotation %s after SIGKILL (HEALTH_INTERVAL 100ms)", out)
 	time.Sleep(time.Second)
 	close(stop)
@@ -201,7 +188,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	byNode.Range(func(k, v any) bool { t.Logf("reads served by %q: %d", k, v.(*atomic.Int64).Load()); return true })
 
 	cl.Restart(t)
-	back := waitFor(t, 30*time.Second, "replica-1 back in rotation", func() bool { return replicaHealthy(s.cluster, "replica-1") })
+	back := dbtest.WaitFor(t, 30*time.Second, "replica-1 back in rotation", func() bool { return replicaHealthy(s.cluster, "replica-1") })
 	t.Logf("replica-1 back in rotation %s after restart", back)
 	seen := false
 	for i := 0; i < 20 && !seen; i++ {
@@ -267,7 +254,7 @@ func TestPrimaryDown(t *testing.T) {
 	}
 
 	cl.Restart(t)
-	waitFor(t, 30*time.Second, "writes succeed after the primary restarts", func() bool {
+	dbtest.WaitFor(t, 30*time.Second, "writes succeed after the primary restarts", func() bool {
 		return s.do(t, http.MethodPost, 8, 2).status == http.StatusNoContent
 	})
 }
