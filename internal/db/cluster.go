@@ -76,6 +76,8 @@ type Cluster struct {
 	redis    *redisStore
 	metrics  *clusterMetrics
 	warnOnce sync.Once
+	// storeWarned is when a consistency-store failure was last logged (unix ns).
+	storeWarned atomic.Int64
 }
 
 // Open opens a pool per node and registers them with dbresolver. It does not

@@ -129,7 +129,7 @@ func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Nod
 	case err != nil:
 		// The shared store is unreachable: we can't know what this user wrote,
 		// so the primary serves them rather than a possibly stale replica.
-		c.log.Warn("consistency store unavailable: reading from the primary", "user_id", userID, "error", err.Error())
+		c.warnStore("consistency store unavailable: reading from the primary", userID, err)
 		return c.primary, ReasonStickyPrimary
 	case !ok:
 		return c.pickRead(healthy)
@@ -268,11 +268,22 @@ func (c *Cluster) AfterWrite(ctx context.Context, userID uint64) {
 		}
 	}
 	if err := c.store.Set(ctx, userID, p); err != nil {
-		c.log.Warn("consistency store unavailable: user pinned to the primary for the sticky window", "user_id", userID, "error", err.Error())
+		c.warnStore("consistency store unavailable: user pinned to the primary for the sticky window", userID, err)
 		if c.fallback != nil {
 			_ = c.fallback.Set(ctx, userID, Point{At: p.At})
 		}
 	}
+}
+
+// warnStore logs a consistency-store failure at most once every 10 s: while
+// Redis is down every request would otherwise log one.
+func (c *Cluster) warnStore(msg string, userID uint64, err error) {
+	now := time.Now().UnixNano()
+	last := c.storeWarned.Load()
+	if now-last < int64(10*time.Second) || !c.storeWarned.CompareAndSwap(last, now) {
+		return
+	}
+	c.log.Warn(msg, "user_id", userID, "error", err.Error())
 }
 
 // hasApplied reports whether the checker last saw n at or past pos.
