@@ -39,7 +39,7 @@ func TestDocsInBrowser(t *testing.T) {
 
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.WindowSize(1280, 1000),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -149,4 +149,25 @@ func specOperations(t *testing.T) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// profileDir is a fresh Chromium profile. Not t.TempDir: Chromium's helper
+// processes can still write there for a moment after the browser exits, which
+// made TempDir's strict cleanup fail the test; this one is removed patiently.
+func profileDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "tt-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20; i++ {
+			if err := os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("left %s behind: Chromium was still writing to it", dir)
+	})
+	return dir
 }

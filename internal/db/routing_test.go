@@ -261,15 +261,15 @@ func TestReadYourWritesUnderLag(t *testing.T) {
 		if got != int64(100+r) {
 			t.Fatalf("round %d: read %d after writing %d", r, got, 100+r)
 		}
+		// Which replica serves it is a heuristic (MASTER_DELAY counts in whole
+		// seconds of event time, so the delayed one is sometimes current too);
+		// what matters is that a replica with the write serves it, not the primary.
 		if route.Reason == db.ReasonReplica {
 			onReplica++
-			if port != portOf(t, d, 2) {
-				t.Errorf("round %d: causal read on port %d, want the caught-up replica-2 (%d)", r, port, portOf(t, d, 2))
-			}
 		}
 	}
 	if onReplica < 15 {
-		t.Errorf("only %d of 20 reads after a write were served by the caught-up replica", onReplica)
+		t.Errorf("only %d of 20 reads after a write were served by a replica (the rest by the primary)", onReplica)
 	}
 }
 
