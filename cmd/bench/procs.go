@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // the admin connection that creates databases
+
+	"github.com/teachtrack/api/internal/devdb"
 )
 
 // cluster is a private primary + 2 replicas started with scripts/devdb.sh, so
@@ -27,10 +28,7 @@ type cluster struct {
 	root  string // repository root
 	dir   string // DEVDB_DIR
 	ports [3]int
-	log   io.Writer
 }
-
-var nodeNames = [3]string{"primary", "replica-1", "replica-2"}
 
 func (c *cluster) script(ctx context.Context, arg string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.root, "scripts", "devdb.sh"), arg)
@@ -56,24 +54,13 @@ func (c *cluster) replicaURLs(n int, db string) string {
 	return strings.Join(out, ",")
 }
 
-// pid is node i's mariadbd process id.
-func (c *cluster) pid(i int) (int, error) {
-	b, err := os.ReadFile(filepath.Join(c.dir, nodeNames[i], "mysqld.pid"))
-	if err != nil {
-		return 0, err
-	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
-}
+// pid is node i's mariadbd process id, checked to be that node's server.
+func (c *cluster) pid(i int) (int, error) { return devdb.ServerPID(c.dir, devdb.NodeNames[i]) }
 
-// allAlive reports whether every node's pid file names a live mariadbd.
+// allAlive reports whether every node's server is running.
 func (c *cluster) allAlive() bool {
-	for i := range nodeNames {
-		pid, err := c.pid(i)
-		if err != nil {
-			return false
-		}
-		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		if err != nil || strings.TrimSpace(string(comm)) != "mariadbd" {
+	for i := range devdb.NodeNames {
+		if _, err := c.pid(i); err != nil {
 			return false
 		}
 	}
@@ -89,7 +76,10 @@ func (c *cluster) kill(i int) error {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return err
 	}
-	for j := 0; j < 100 && syscall.Kill(pid, 0) == nil; j++ {
+	for j := 0; j < 100; j++ {
+		if p, err := c.pid(i); err != nil || p != pid {
+			break
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nil

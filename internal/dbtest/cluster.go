@@ -7,12 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/teachtrack/api/internal/devdb"
 )
 
 // Cluster is a private primary + 2 replicas for tests that break things
@@ -77,7 +78,7 @@ func (c *Cluster) Database(t testing.TB) *Database {
 	return d
 }
 
-var nodeNames = [3]string{"primary", "replica-1", "replica-2"}
+var nodeNames = devdb.NodeNames
 
 // Kill SIGKILLs node i (0 = primary, 1 and 2 = replicas).
 func (c *Cluster) Kill(t testing.TB, i int) {
@@ -115,25 +116,9 @@ func (c *Cluster) Restart(t testing.TB) {
 	}
 }
 
-// pid is node i's server process. The pid file alone is not trusted: pids wrap
-// quickly, and a stale file could name another cluster's server, which must
-// never be signalled — so the process must be serving this node's data directory.
-func (c *Cluster) pid(i int) (int, error) {
-	b, err := os.ReadFile(filepath.Join(c.dir, nodeNames[i], "mysqld.pid"))
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", nodeNames[i], err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 0, fmt.Errorf("%s: bad pid file: %w", nodeNames[i], err)
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	want := "--datadir=" + filepath.Join(c.dir, nodeNames[i], "data") + "\x00"
-	if err != nil || !strings.Contains(string(cmdline), want) {
-		return 0, fmt.Errorf("%s: pid %d is not its server (not running)", nodeNames[i], pid)
-	}
-	return pid, nil
-}
+// pid is node i's server process (see devdb.ServerPID for why the pid file
+// alone is not trusted).
+func (c *Cluster) pid(i int) (int, error) { return devdb.ServerPID(c.dir, nodeNames[i]) }
 
 // LazyCluster is a private cluster a test package shares: started by the first
 // test that asks for it, stopped by Close from the package's TestMain.
@@ -161,15 +146,11 @@ func (l *LazyCluster) Close() {
 	}
 }
 
-// alive reports whether pid is still node i's server (a reaped or reused pid is not).
+// alive reports whether pid is still node i's server (a reaped, zombie or
+// reused pid is not).
 func (c *Cluster) alive(i, pid int) bool {
 	p, err := c.pid(i)
-	if err != nil || p != pid {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	// A SIGKILLed server stays a zombie until its parent reaps it.
-	return err == nil && !strings.Contains(string(stat), ") Z ")
+	return err == nil && p == pid
 }
 
 // WaitFor polls cond every 50ms until it holds, failing t after limit, and
