@@ -202,13 +202,6 @@ func (c *Cluster) openNode(name string, cfg *mysql.Config) (*Node, error) {
 // Primary is the primary's node (migrations and administrative work use it).
 func (c *Cluster) Primary() *Node { return c.primary }
 
-// Replicas are the replica nodes in configuration order.
-func (c *Cluster) Replicas() []*Node { return c.replicas }
-
-// Gorm is the cluster's *gorm.DB with dbresolver registered. Handlers don't use
-// it: they take the request-bound *gorm.DB from ForRequest.
-func (c *Cluster) Gorm() *gorm.DB { return c.gorm }
-
 // Close closes every pool.
 func (c *Cluster) Close() error {
 	if c.primary != nil {
@@ -221,11 +214,6 @@ func (c *Cluster) Close() error {
 		c.redis.Close()
 	}
 	return nil
-}
-
-// PingPrimary reports whether the primary answers within ctx.
-func (c *Cluster) PingPrimary(ctx context.Context) error {
-	return c.primary.DB.PingContext(ctx)
 }
 
 // OptionsFromConfig maps the application's configuration to cluster options.
