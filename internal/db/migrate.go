@@ -20,7 +20,9 @@ const migrationLockName = "CONCAT('teachtrack.migrate.', MD5(DATABASE()))"
 // Migrate runs a goose command ("up", "down" or "status") against the primary,
 // holding GET_LOCK for its duration.
 func Migrate(ctx context.Context, primary *sql.DB, migrations fs.FS, command string, out io.Writer) error {
-	provider, err := goose.NewProvider(goose.DialectMySQL, primary, migrations)
+	// Issues are built in parallel and each owns a range of versions (issue N:
+	// N00..N99), so a range may land after a higher one: apply it anyway.
+	provider, err := goose.NewProvider(goose.DialectMySQL, primary, migrations, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("loading migrations: %w", err)
 	}
