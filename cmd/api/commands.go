@@ -12,23 +12,52 @@ import (
 	"strings"
 	"time"
 
+	"github.com/joho/godotenv"
+
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/devdb"
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/migrations"
 )
 
-func loadConfig(getenv func(string) string) (*config.Config, error) {
+func loadConfig(getenv func(string) string, stderr io.Writer) (*config.Config, error) {
 	envFile := getenv("ENV_FILE")
 	if envFile == "" {
 		envFile = ".env"
 	}
-	cfg, err := config.Load(getenv, envFile)
+	cfg, err := config.Load(localClusterDefaults(getenv, envFile, stderr), envFile)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Version = version
 	return cfg, nil
+}
+
+// localClusterDefaults makes a development checkout without .env find the
+// local cluster (scripts/devdb.sh), as `make run` does: when neither the
+// environment nor the .env file names a database and APP_ENV is development
+// (the default), the variables of `devdb.sh env` fill the gaps, and a line on
+// stderr says so. Production and test settings never get them.
+func localClusterDefaults(getenv func(string) string, envFile string, stderr io.Writer) func(string) string {
+	file, _ := godotenv.Read(envFile) // a broken file is config.Load's to report
+	lookup := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}
+	appEnv := lookup("APP_ENV")
+	if lookup("DATABASE_URL") != "" || lookup("DATABASE_URL_FILE") != "" || (appEnv != "" && appEnv != "development") {
+		return getenv
+	}
+	fmt.Fprintln(stderr, "api: DATABASE_URL is not set: using the local development cluster (127.0.0.1:3316-3318; start it with `make db-up`)")
+	return func(k string) string {
+		if v := lookup(k); v != "" {
+			return v
+		}
+		return devdb.LocalEnv[k]
+	}
 }
 
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {

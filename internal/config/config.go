@@ -98,7 +98,8 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 			return nil, fmt.Errorf("%s: %v", envFile, err)
 		}
 	}
-	p := parser{get: get}
+	p := &parser{}
+	p.get = p.withFiles(get)
 	c := &Config{
 		AppEnv:   p.str("APP_ENV", "development"),
 		HTTPAddr: p.str("HTTP_ADDR", ":8080"),
@@ -217,6 +218,32 @@ func (c *Config) LogAttrs() []any {
 type parser struct {
 	get func(string) string
 	err error
+}
+
+// withFiles lets every variable NAME be given as NAME_FILE, the path of a file
+// holding its value (Docker and Kubernetes secrets), so secrets need not sit
+// in the environment where `docker inspect` or /proc/PID/environ shows them.
+// Setting both is an error: which one wins would be a guess. The file's
+// content never appears in an error.
+func (p *parser) withFiles(get func(string) string) func(string) string {
+	return func(name string) string {
+		v := get(name)
+		path := strings.TrimSpace(get(name + "_FILE"))
+		if path == "" {
+			return v
+		}
+		if strings.TrimSpace(v) != "" {
+			p.fail(name, "and %s_FILE are both set: keep one", name)
+			return v
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			p.fail(name+"_FILE", "names a file that can't be read: %v", err)
+			return ""
+		}
+		// Editors and `echo secret > file` add a final newline that is no part of the secret.
+		return strings.TrimRight(string(b), "\r\n")
+	}
 }
 
 func (p *parser) fail(name, format string, args ...any) {
