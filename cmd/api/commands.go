@@ -61,7 +61,15 @@ func localClusterDefaults(getenv func(string) string, envFile string, stderr io.
 }
 
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
-	return db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	cluster, err := db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPrimaryTLS(ctx, cfg, cluster); err != nil {
+		cluster.Close()
+		return nil, err
+	}
+	return cluster, nil
 }
 
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {

@@ -34,6 +34,9 @@ type Config struct {
 	DBWriteTimeout    time.Duration
 	DBReadTimeout     time.Duration
 	MigrateOnStart    bool
+	// DBTLS is how every database connection is encrypted and verified
+	// (DB_TLS*); a URL's own ssl-mode/tls parameters override it for that node.
+	DBTLS DBTLS
 
 	// Administrative access for `api replication setup|status` only.
 	DBAdminUser            string
@@ -162,6 +165,14 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		// A zero interval would make the health checker's ticker panic.
 		p.fail("HEALTH_INTERVAL", "must be greater than zero")
 	}
+	c.DBTLS = DBTLS{Mode: p.str("DB_TLS", TLSPreferred), CAFile: p.str("DB_TLS_CA", ""),
+		CertFile: p.str("DB_TLS_CERT", ""), KeyFile: p.str("DB_TLS_KEY", "")}
+	if m, ok := normaliseTLSMode(c.DBTLS.Mode); ok {
+		c.DBTLS.Mode = m
+	} else {
+		p.fail("DB_TLS", "must be one of disabled, preferred, required, verify-ca, verify-identity, not %q", c.DBTLS.Mode)
+	}
+	p.tls = c.DBTLS
 	c.Primary = p.dsn("DATABASE_URL", true)
 	c.Replicas = p.replicas()
 	for _, e := range c.TrustedProxies {
@@ -218,6 +229,7 @@ func (c *Config) LogAttrs() []any {
 type parser struct {
 	get func(string) string
 	err error
+	tls DBTLS // applied to every database URL read after it is set
 }
 
 // withFiles lets every variable NAME be given as NAME_FILE, the path of a file
@@ -243,6 +255,13 @@ func (p *parser) withFiles(get func(string) string) func(string) string {
 		}
 		// Editors and `echo secret > file` add a final newline that is no part of the secret.
 		return strings.TrimRight(string(b), "\r\n")
+	}
+}
+
+// failWith records err, which names its setting itself.
+func (p *parser) failWith(err error) {
+	if p.err == nil {
+		p.err = err
 	}
 }
 
@@ -354,9 +373,13 @@ func (p *parser) dsn(name string, required bool) *mysql.Config {
 		}
 		return nil
 	}
-	cfg, err := ParseDatabaseURL(v)
+	cfg, own, err := parseDatabaseURL(v)
 	if err != nil {
 		p.fail(name, "%v", err)
+		return nil
+	}
+	if err := applyTLS(cfg, own, p.tls, "DB_TLS"); err != nil {
+		p.failWith(err)
 		return nil
 	}
 	return cfg
@@ -371,9 +394,13 @@ func (p *parser) replicas() []*mysql.Config {
 			if strings.TrimSpace(raw) == "" {
 				continue
 			}
-			cfg, err := ParseDatabaseURL(raw)
+			cfg, own, err := parseDatabaseURL(raw)
 			if err != nil {
 				p.fail("DATABASE_REPLICA_URLS", "entry %d %v", i+1, err)
+				return nil
+			}
+			if err := applyTLS(cfg, own, p.tls, "DB_TLS"); err != nil {
+				p.failWith(err)
 				return nil
 			}
 			out = append(out, cfg)
