@@ -95,7 +95,9 @@ func TestDatabaseTLS(t *testing.T) {
 		"CREATE USER 'teachtrack'@'%' IDENTIFIED BY 'tls-pw' REQUIRE SSL",
 		"GRANT ALL ON teachtrack.* TO 'teachtrack'@'%'",
 	)
-	url := func(host string) string { return fmt.Sprintf("mysql://teachtrack:tls-pw@%s:%d/teachtrack", host, tlsPort) }
+	url := func(host string) string {
+		return fmt.Sprintf("mysql://teachtrack:tls-pw@%s:%d/teachtrack", host, tlsPort)
+	}
 
 	run1 := func(env ...string) (string, error) {
 		m := map[string]string{"ENV_FILE": filepath.Join(dir, "absent.env"), "APP_ENV": "test"}
