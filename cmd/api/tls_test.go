@@ -2,83 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/teachtrack/api/internal/dbtest"
+	"github.com/teachtrack/api/internal/testpki"
 )
 
 // tlsPort is issue 22's private port (3420–3439) for the TLS server.
 const tlsPort = 3421
-
-// testCA is a certificate authority the test makes, and the PEM file of its certificate.
-type testCA struct {
-	cert *x509.Certificate
-	key  *rsa.PrivateKey
-	file string
-}
-
-func newCA(t *testing.T, dir, name string) testCA {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	file := filepath.Join(dir, name+".pem")
-	writePEM(t, file, "CERTIFICATE", der)
-	return testCA{cert: cert, key: key, file: file}
-}
-
-// issue writes a server certificate for dnsNames (no IP addresses) and its key.
-func (ca testCA) issue(t *testing.T, dir string, dnsNames ...string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano() + 1), Subject: pkix.Name{CommonName: dnsNames[0]},
-		DNSNames: dnsNames, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")
-	writePEM(t, certFile, "CERTIFICATE", der)
-	writePEM(t, keyFile, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key))
-	return certFile, keyFile
-}
-
-func writePEM(t *testing.T, file, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestDatabaseTLS runs the API's commands against a private MariaDB whose
 // certificate a test CA signed for "localhost" only, and whose app user
@@ -86,10 +23,10 @@ func writePEM(t *testing.T, file, typ string, der []byte) {
 // These cases fail if certificate verification is switched off in the code.
 func TestDatabaseTLS(t *testing.T) {
 	dir := t.TempDir()
-	ca := newCA(t, dir, "teachtrack-test-ca")
-	other := newCA(t, dir, "some-other-ca")
-	certFile, keyFile := ca.issue(t, dir, "localhost")
-	srv := dbtest.StartServer(t, tlsPort, "--ssl-ca="+ca.file, "--ssl-cert="+certFile, "--ssl-key="+keyFile)
+	ca := testpki.NewCA(t, dir, "teachtrack-test-ca")
+	other := testpki.NewCA(t, dir, "some-other-ca")
+	certFile, keyFile := ca.Issue(t, dir, "localhost")
+	srv := dbtest.StartServer(t, tlsPort, "--ssl-ca="+ca.File, "--ssl-cert="+certFile, "--ssl-key="+keyFile)
 	srv.Exec(t,
 		"CREATE DATABASE teachtrack CHARACTER SET utf8mb4",
 		"CREATE USER 'teachtrack'@'%' IDENTIFIED BY 'tls-pw' REQUIRE SSL",
@@ -116,7 +53,7 @@ func TestDatabaseTLS(t *testing.T) {
 		t.Fatalf("localhost does not resolve: %v", err)
 	}
 	t.Run("verify-identity with the right CA and host", func(t *testing.T) {
-		out, err := run1("DATABASE_URL", url("localhost"), "DB_TLS", "verify-identity", "DB_TLS_CA", ca.file)
+		out, err := run1("DATABASE_URL", url("localhost"), "DB_TLS", "verify-identity", "DB_TLS_CA", ca.File)
 		if err != nil {
 			t.Fatalf("migrate up over TLS: %v", err)
 		}
@@ -125,13 +62,13 @@ func TestDatabaseTLS(t *testing.T) {
 		}
 	})
 	t.Run("ssl-mode in the URL, as managed providers write it", func(t *testing.T) {
-		_, err := run1("DATABASE_URL", url("localhost")+"?ssl-mode=VERIFY_IDENTITY&ssl-ca="+ca.file, "DB_TLS", "disabled")
+		_, err := run1("DATABASE_URL", url("localhost")+"?ssl-mode=VERIFY_IDENTITY&ssl-ca="+ca.File, "DB_TLS", "disabled")
 		if err != nil {
 			t.Fatalf("migrate up with ssl-mode in the URL: %v", err)
 		}
 	})
 	t.Run("verify-ca ignores the host name", func(t *testing.T) {
-		if _, err := run1("DATABASE_URL", url("127.0.0.1"), "DB_TLS", "verify-ca", "DB_TLS_CA", ca.file); err != nil {
+		if _, err := run1("DATABASE_URL", url("127.0.0.1"), "DB_TLS", "verify-ca", "DB_TLS_CA", ca.File); err != nil {
 			t.Fatalf("migrate up with verify-ca on 127.0.0.1: %v", err)
 		}
 	})
@@ -140,9 +77,9 @@ func TestDatabaseTLS(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"wrong CA", []string{"DATABASE_URL", url("localhost"), "DB_TLS", "verify-identity", "DB_TLS_CA", other.file}, "DB_TLS_CA"},
-		{"wrong CA under verify-ca", []string{"DATABASE_URL", url("localhost"), "DB_TLS", "verify-ca", "DB_TLS_CA", other.file}, "DB_TLS"},
-		{"wrong host name", []string{"DATABASE_URL", url("127.0.0.1"), "DB_TLS", "verify-identity", "DB_TLS_CA", ca.file}, "does not name the host"},
+		{"wrong CA", []string{"DATABASE_URL", url("localhost"), "DB_TLS", "verify-identity", "DB_TLS_CA", other.File}, "DB_TLS_CA"},
+		{"wrong CA under verify-ca", []string{"DATABASE_URL", url("localhost"), "DB_TLS", "verify-ca", "DB_TLS_CA", other.File}, "DB_TLS"},
+		{"wrong host name", []string{"DATABASE_URL", url("127.0.0.1"), "DB_TLS", "verify-identity", "DB_TLS_CA", ca.File}, "does not name the host"},
 		{"TLS disabled against a user that requires it", []string{"DATABASE_URL", url("localhost"), "DB_TLS", "disabled"}, "Access denied"},
 		{"server without TLS", []string{"DATABASE_URL", "mysql://teachtrack:teachtrack-dev@127.0.0.1:3316/teachtrack", "DB_TLS", "required"}, "does not offer TLS"},
 	} {

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,6 +56,9 @@ type Config struct {
 	ReadsOnPrimary     bool
 	RedisURL           string
 	RedisKeyPrefix     string
+	// RedisTLSCA is the PEM file of the CA that signed a rediss:// server's
+	// certificate (REDIS_TLS_CA); empty: the system's roots.
+	RedisTLSCA string
 
 	// Auth and sessions.
 	JWTSecret          string
@@ -129,6 +133,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		ReadsOnPrimary:     p.bool("READS_ON_PRIMARY", false),
 		RedisURL:           p.str("REDIS_URL", ""),
 		RedisKeyPrefix:     p.str("REDIS_KEY_PREFIX", "teachtrack:"),
+		RedisTLSCA:         p.str("REDIS_TLS_CA", ""),
 
 		JWTSecret:          p.str("JWT_SECRET", ""),
 		AccessTokenTTL:     p.dur("ACCESS_TOKEN_TTL", 15*time.Minute),
@@ -173,6 +178,15 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		p.fail("DB_TLS", "must be one of disabled, preferred, required, verify-ca, verify-identity, not %q", c.DBTLS.Mode)
 	}
 	p.tls = c.DBTLS
+	if c.RedisTLSCA != "" {
+		if !strings.HasPrefix(c.RedisURL, "rediss://") {
+			p.fail("REDIS_TLS_CA", "is set but REDIS_URL is not a rediss:// (TLS) URL")
+		} else if pem, err := os.ReadFile(c.RedisTLSCA); err != nil {
+			p.fail("REDIS_TLS_CA", "names a file that can't be read: %v", err)
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			p.fail("REDIS_TLS_CA", "(%s) holds no PEM certificate", c.RedisTLSCA)
+		}
+	}
 	c.Primary = p.dsn("DATABASE_URL", true)
 	c.Replicas = p.replicas()
 	for _, e := range c.TrustedProxies {
