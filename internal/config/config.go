@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // APP_TIMEZONE works in images without /usr/share/zoneinfo
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/joho/godotenv"
@@ -80,6 +81,10 @@ type Config struct {
 	// Product limits.
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
+
+	// School year and timetable (issue 14): the time zone in which term dates
+	// are calendar dates and lesson times are wall-clock times.
+	TimeZone *time.Location
 }
 
 // Production reports whether APP_ENV is production.
@@ -152,6 +157,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
+	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
 
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
 		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)
@@ -354,6 +360,18 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 	}
 	p.fail(name, "must be one of %s, not %q", strings.Join(allowed, ", "), v)
 	return def
+}
+
+// location reads an IANA time zone name (the zone database is embedded, so
+// a container without tzdata still knows it).
+func (p *parser) location(name, def string) *time.Location {
+	v := p.str(name, def)
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		p.fail(name, "must be an IANA time zone such as Africa/Nairobi, not %q", v)
+		return time.UTC
+	}
+	return loc
 }
 
 func (p *parser) level(name string, def slog.Level) slog.Level {
