@@ -18,6 +18,8 @@ import (
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/devdb"
 	"github.com/teachtrack/api/internal/handlers"
+	"github.com/teachtrack/api/internal/mail"
+	"github.com/teachtrack/api/internal/models"
 	"github.com/teachtrack/api/migrations"
 )
 
@@ -91,10 +93,14 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	cluster.Start(bg)
+	mailer, err := startMail(bg, cfg, cluster, log)
+	if err != nil {
+		return err
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version}),
+		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -133,6 +139,21 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startMail starts the worker that delivers the mail outbox until ctx ends:
+// through SMTP_URL, or into the log when it is empty.
+func startMail(ctx context.Context, cfg *config.Config, cluster *db.Cluster, log *slog.Logger) (*mail.Worker, error) {
+	sender, err := mail.NewSender(cfg.SMTPURL, cfg.EmailFrom, log)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	if cfg.SMTPURL == "" {
+		log.Warn("SMTP_URL is not set: mails are written to this log instead of being sent")
+	}
+	w := mail.NewWorker(models.NewMailOutbox(cluster.OnPrimary), sender, log)
+	go w.Run(ctx)
+	return w, nil
 }
 
 // servePprof serves the profiling endpoints on their own listener, so they

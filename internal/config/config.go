@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -85,6 +87,16 @@ type Config struct {
 	// School year and timetable (issue 14): the time zone in which term dates
 	// are calendar dates and lesson times are wall-clock times.
 	TimeZone *time.Location
+	// Accounts (issue 18): mail, links, Google sign-in, captcha.
+	SMTPURL                 string // empty: mail is written to the log
+	EmailFrom               string
+	FrontendURL             string
+	GoogleClientID          string // empty: Google sign-in is off
+	GoogleCertsURL          string
+	LoginCaptcha            string // always | after-failures | off
+	LoginCaptchaAfter       int    // failed logins of an address before after-failures asks
+	ForgotPasswordRateLimit int    // requests per minute per IP and per email
+	CaptchaRateLimit        int    // captchas per minute per IP
 }
 
 // Production reports whether APP_ENV is production.
@@ -154,6 +166,16 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+
+		SMTPURL:                 p.str("SMTP_URL", ""),
+		EmailFrom:               p.str("EMAIL_FROM", "TeachTrack <no-reply@teachtrack.local>"),
+		FrontendURL:             p.str("FRONTEND_URL", "http://localhost:3000"),
+		GoogleClientID:          p.str("GOOGLE_CLIENT_ID", ""),
+		GoogleCertsURL:          p.str("GOOGLE_CERTS_URL", GoogleCertsURL),
+		LoginCaptcha:            p.oneOf("LOGIN_CAPTCHA", "after-failures", "after-failures", "always", "off"),
+		LoginCaptchaAfter:       p.int("LOGIN_CAPTCHA_AFTER", 3, 1, 1000),
+		ForgotPasswordRateLimit: p.int("FORGOT_PASSWORD_RATE_LIMIT", 5, 1, 1000000),
+		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
@@ -216,10 +238,41 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		// Development convenience only: a fixed secret means sessions survive restarts.
 		c.JWTSecret = "dev-secret-change-me-in-production-please"
 	}
+	p.accounts(c)
 	if p.err != nil {
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// GoogleCertsURL is where Google publishes the keys that sign its ID tokens.
+const GoogleCertsURL = "https://www.googleapis.com/oauth2/v3/certs"
+
+// accounts checks the mail, link and Google settings.
+func (p *parser) accounts(c *Config) {
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		switch {
+		case err != nil:
+			p.fail("SMTP_URL", "is not a URL (e.g. smtp://user:password@smtp.example.com:587)")
+		case u.Scheme != "smtp" && u.Scheme != "smtps":
+			p.fail("SMTP_URL", "must start with smtp:// or smtps://")
+		case u.Hostname() == "":
+			p.fail("SMTP_URL", "has no host (e.g. smtp://user:password@smtp.example.com:587)")
+		}
+	}
+	if a, err := mail.ParseAddress(c.EmailFrom); err != nil || a.Address == "" {
+		p.fail("EMAIL_FROM", "must be an address such as TeachTrack <no-reply@example.com>, not %q", c.EmailFrom)
+	}
+	if u, err := url.Parse(c.FrontendURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("FRONTEND_URL", "must be the site's address such as https://teachtrack.example.com, not %q", c.FrontendURL)
+	}
+	if u, err := url.Parse(c.GoogleCertsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("GOOGLE_CERTS_URL", "must be an http(s) address, not %q", c.GoogleCertsURL)
+	} else if c.Production() && c.GoogleCertsURL != GoogleCertsURL {
+		// Another key server would let whoever runs it sign anyone in.
+		p.fail("GOOGLE_CERTS_URL", "is for tests only and can't be changed when APP_ENV=production")
+	}
 }
 
 func isExampleSecret(s string) bool {
