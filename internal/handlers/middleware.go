@@ -151,6 +151,16 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 		if st.kind == db.Read {
 			bw := newBufferedWriter(w)
 			next.ServeHTTP(bw, r)
+			if st.kind == db.Write {
+				// A GET marked as a write (asWrite): it ran on the primary,
+				// and its write must be visible to the user's next read.
+				if bw.status < 300 && st.userID != 0 {
+					a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+				}
+				a.setNodeHeader(bw, st.binding)
+				bw.flush()
+				return
+			}
 			if st.binding.ReplicaFailed() && r.Context().Err() == nil {
 				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID)
 				a.setNodeHeader(w, st.binding)
@@ -178,6 +188,32 @@ func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
 	if a.cfg.RoutingDebugHeader {
 		w.Header().Set("X-DB-Node", b.Route.Node)
 	}
+}
+
+// asWrite marks a GET that writes (a payment status poll that settles the
+// payment) as a write, in routes.go: it re-binds the request to the primary,
+// and bindDB records the user's consistency point after it succeeds. (bindDB
+// runs before the route is known, so the method alone decided at first.)
+func (a *API) asWrite(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateFrom(r.Context())
+		if st.kind != db.Write {
+			st.kind = db.Write
+			a.rebind(r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rebind binds the request afresh to a node of its kind and returns its new
+// *gorm.DB. A write that has waited on an outside service (Daraja) calls it
+// before its statements, so DB_WRITE_TIMEOUT counts from then, not from the
+// start of the request.
+func (a *API) rebind(r *http.Request) *gorm.DB {
+	st := stateFrom(r.Context())
+	st.binding.Release()
+	st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
+	return st.binding.DB
 }
 
 // reqDB returns the request's *gorm.DB, bound by bindDB to the node that must
