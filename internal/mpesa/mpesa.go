@@ -121,6 +121,15 @@ func NormalizePhone(s string) (string, error) {
 	return "254" + d, nil
 }
 
+// signed adds the shortcode, a fresh timestamp and its password to body.
+func (c *Client) signed(body map[string]any) map[string]any {
+	ts := Timestamp(c.now())
+	body["BusinessShortCode"] = c.cfg.Shortcode
+	body["Password"] = Password(c.cfg.Shortcode, c.cfg.Passkey, ts)
+	body["Timestamp"] = ts
+	return body
+}
+
 // PushRequest is one STK push: who to prompt, for how much, and what the
 // customer's statement says.
 type PushRequest struct {
@@ -141,20 +150,16 @@ type PushResult struct {
 
 // STKPush sends the PIN prompt to req.Phone.
 func (c *Client) STKPush(ctx context.Context, req PushRequest) (PushResult, error) {
-	ts := Timestamp(c.now())
-	body := map[string]any{
-		"BusinessShortCode": c.cfg.Shortcode,
-		"Password":          Password(c.cfg.Shortcode, c.cfg.Passkey, ts),
-		"Timestamp":         ts,
-		"TransactionType":   "CustomerPayBillOnline",
-		"Amount":            req.Amount,
-		"PartyA":            req.Phone,
-		"PartyB":            c.cfg.Shortcode,
-		"PhoneNumber":       req.Phone,
-		"CallBackURL":       c.CallbackURL(),
-		"AccountReference":  req.AccountReference,
-		"TransactionDesc":   req.Description,
-	}
+	body := c.signed(map[string]any{
+		"TransactionType":  "CustomerPayBillOnline",
+		"Amount":           req.Amount,
+		"PartyA":           req.Phone,
+		"PartyB":           c.cfg.Shortcode,
+		"PhoneNumber":      req.Phone,
+		"CallBackURL":      c.CallbackURL(),
+		"AccountReference": req.AccountReference,
+		"TransactionDesc":  req.Description,
+	})
 	var res PushResult
 	if err := c.post(ctx, "/mpesa/stkpush/v1/processrequest", body, &res); err != nil {
 		return PushResult{}, err
@@ -174,13 +179,7 @@ type QueryResult struct {
 
 // Query asks Daraja how STK push checkoutID ended. ErrProcessing means not yet.
 func (c *Client) Query(ctx context.Context, checkoutID string) (QueryResult, error) {
-	ts := Timestamp(c.now())
-	body := map[string]any{
-		"BusinessShortCode": c.cfg.Shortcode,
-		"Password":          Password(c.cfg.Shortcode, c.cfg.Passkey, ts),
-		"Timestamp":         ts,
-		"CheckoutRequestID": checkoutID,
-	}
+	body := c.signed(map[string]any{"CheckoutRequestID": checkoutID})
 	// Daraja sends ResultCode as a string ("0", "1032"); accept a number too.
 	var res struct {
 		ResponseCode      string      `json:"ResponseCode"`
