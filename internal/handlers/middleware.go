@@ -151,23 +151,17 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 		if st.kind == db.Read {
 			bw := newBufferedWriter(w)
 			next.ServeHTTP(bw, r)
-			if st.kind == db.Write {
-				// A GET marked as a write (asWrite): it ran on the primary,
-				// and its write must be visible to the user's next read.
-				if bw.status < 300 && st.userID != 0 {
-					a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
-				}
-				a.setNodeHeader(bw, st.binding)
-				bw.flush()
-				return
-			}
-			if st.binding.ReplicaFailed() && r.Context().Err() == nil {
+			if st.kind == db.Read && st.binding.ReplicaFailed() && r.Context().Err() == nil {
 				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID)
 				a.setNodeHeader(w, st.binding)
 				next.ServeHTTP(w, r)
 				return
 			}
 			a.setNodeHeader(bw, st.binding)
+			if st.kind == db.Write && bw.status < 300 && st.userID != 0 {
+				// A GET marked asWrite wrote on the primary (see asWrite).
+				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+			}
 			bw.flush()
 			return
 		}
@@ -184,16 +178,11 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 	})
 }
 
-func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
-	if a.cfg.RoutingDebugHeader {
-		w.Header().Set("X-DB-Node", b.Route.Node)
-	}
-}
-
-// asWrite marks a GET that writes (a payment status poll that settles the
-// payment) as a write, in routes.go: it re-binds the request to the primary,
-// and bindDB records the user's consistency point after it succeeds. (bindDB
-// runs before the route is known, so the method alone decided at first.)
+// asWrite marks a route whose GET changes state (a share link's view count)
+// as a write: `r.With(a.asWrite).Get(...)` in routes.go. bindDB has bound the
+// request by its method before the route was known, so asWrite re-binds it to
+// the primary; bindDB then records the user's consistency point after it as
+// after any write. The request kind is the route's, not only its method's.
 func (a *API) asWrite(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateFrom(r.Context())
@@ -205,15 +194,19 @@ func (a *API) asWrite(next http.Handler) http.Handler {
 	})
 }
 
-// rebind binds the request afresh to a node of its kind and returns its new
-// *gorm.DB. A write that has waited on an outside service (Daraja) calls it
-// before its statements, so DB_WRITE_TIMEOUT counts from then, not from the
-// start of the request.
-func (a *API) rebind(r *http.Request) *gorm.DB {
+// rebind binds the request afresh for its kind: asWrite uses it, and so does a
+// long upload, whose write timeout (DB_WRITE_TIMEOUT) must count from its
+// statements, not from the start of a body that took minutes to arrive.
+func (a *API) rebind(r *http.Request) {
 	st := stateFrom(r.Context())
 	st.binding.Release()
 	st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
-	return st.binding.DB
+}
+
+func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
+	if a.cfg.RoutingDebugHeader {
+		w.Header().Set("X-DB-Node", b.Route.Node)
+	}
 }
 
 // reqDB returns the request's *gorm.DB, bound by bindDB to the node that must

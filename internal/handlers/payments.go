@@ -196,7 +196,9 @@ func (pa *paymentsAPI) handleSTKPush(w http.ResponseWriter, r *http.Request) {
 	// No transaction or connection is held while Daraja answers.
 	res, err := pa.gw.STKPush(r.Context(), mpesa.PushRequest{Phone: phone, Amount: price.PriceKES,
 		AccountReference: "TeachTrack", Description: pushDescription(req.Plan)})
-	tx := pa.rebind(r)
+	// Re-bound: DB_WRITE_TIMEOUT counts from here, not from before the push.
+	pa.rebind(r)
+	tx := reqDB(r)
 	if err != nil {
 		pa.log.Warn("stk push refused", "request_id", RequestID(r.Context()), "payment_id", pay.ID, "error", err.Error())
 		if err2 := models.PushRefused(tx, pay.ID, "STK push not accepted: "+err.Error(), time.Now().UTC()); err2 != nil {
@@ -325,7 +327,9 @@ func (pa *paymentsAPI) confirm(r *http.Request, checkoutID string, extra models.
 	if q.ResultCode == mpesa.ResultSuccess {
 		out.Receipt, out.Metadata = extra.Receipt, extra.Metadata
 	}
-	s, err := models.SettlePayment(pa.rebind(r), checkoutID, out, pa.planClock(), pa.mail.PaymentConfirmed)
+	// Re-bound: DB_WRITE_TIMEOUT counts from here, not from before the query.
+	pa.rebind(r)
+	s, err := models.SettlePayment(reqDB(r), checkoutID, out, pa.planClock(), pa.mail.PaymentConfirmed)
 	if err != nil {
 		pa.log.Error("settling a payment", "request_id", RequestID(r.Context()), "checkout_request_id", checkoutID, "error", err.Error())
 		return nil, false
