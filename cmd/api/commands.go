@@ -20,6 +20,7 @@ import (
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/mail"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/mpesa"
 	"github.com/teachtrack/api/migrations"
 )
 
@@ -62,6 +63,18 @@ func localClusterDefaults(getenv func(string) string, envFile string, stderr io.
 	}
 }
 
+// apiDeps are the handlers' dependencies; outside services are made here
+// from the configuration (M-Pesa only when MPESA_* is complete).
+func apiDeps(cfg *config.Config, cluster *db.Cluster, log *slog.Logger, mailer interface{ Wake() }) handlers.Deps {
+	d := handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}
+	if cfg.Mpesa.Configured() {
+		d.Mpesa = mpesa.New(cfg.Mpesa)
+	} else {
+		log.Info("M-Pesa is not configured (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_CALLBACK_URL, MPESA_CALLBACK_TOKEN): payments are off")
+	}
+	return d
+}
+
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
 	cluster, err := db.Open(ctx, db.OptionsFromConfig(cfg, log))
 	if err != nil {
@@ -100,7 +113,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}),
+		Handler:           handlers.New(apiDeps(cfg, cluster, log, mailer)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -97,7 +97,38 @@ type Config struct {
 	LoginCaptchaAfter       int    // failed logins of an address before after-failures asks
 	ForgotPasswordRateLimit int    // requests per minute per IP and per email
 	CaptchaRateLimit        int    // captchas per minute per IP
+	// Payments (issue 19): Safaricom Daraja. Empty keys leave payments off.
+	Mpesa Mpesa
 }
+
+// Mpesa is the Daraja (M-Pesa STK push) configuration. Payments are on only
+// when every credential and the callback are set (Configured).
+type Mpesa struct {
+	Env            string // sandbox | production
+	BaseURL        string // Daraja's base URL for Env, or MPESA_BASE_URL (tests)
+	ConsumerKey    string
+	ConsumerSecret string
+	Shortcode      string
+	Passkey        string
+	// CallbackURL is the public URL of POST /api/v1/payments/callback;
+	// Safaricom is given CallbackURL + "/" + CallbackToken, and a callback
+	// on any other token is refused.
+	CallbackURL   string
+	CallbackToken string
+	Timeout       time.Duration
+}
+
+// Configured reports whether payments can be taken.
+func (m Mpesa) Configured() bool {
+	return m.ConsumerKey != "" && m.ConsumerSecret != "" && m.Shortcode != "" && m.Passkey != "" &&
+		m.CallbackURL != "" && m.CallbackToken != ""
+}
+
+// Daraja's base URLs.
+const (
+	MpesaSandboxURL    = "https://sandbox.safaricom.co.ke"
+	MpesaProductionURL = "https://api.safaricom.co.ke"
+)
 
 // Production reports whether APP_ENV is production.
 func (c *Config) Production() bool { return c.AppEnv == "production" }
@@ -178,6 +209,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
+	c.Mpesa = p.mpesa()
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
 	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
 
@@ -295,7 +327,47 @@ func (c *Config) LogAttrs() []any {
 		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+		"mpesa", c.Mpesa.Configured(), "mpesa_base_url", c.Mpesa.BaseURL,
 	}
+}
+
+// mpesa reads the MPESA_* variables. Credentials are never defaulted (the old
+// backend shipped sandbox keys in its code): without them payments are off.
+func (p *parser) mpesa() Mpesa {
+	m := Mpesa{
+		Env:            p.oneOf("MPESA_ENV", "sandbox", "sandbox", "production"),
+		BaseURL:        strings.TrimRight(p.str("MPESA_BASE_URL", ""), "/"),
+		ConsumerKey:    p.str("MPESA_CONSUMER_KEY", ""),
+		ConsumerSecret: p.str("MPESA_CONSUMER_SECRET", ""),
+		Shortcode:      p.str("MPESA_SHORTCODE", ""),
+		Passkey:        p.str("MPESA_PASSKEY", ""),
+		CallbackURL:    strings.TrimRight(p.str("MPESA_CALLBACK_URL", ""), "/"),
+		CallbackToken:  p.str("MPESA_CALLBACK_TOKEN", ""),
+		Timeout:        p.dur("MPESA_TIMEOUT", 30*time.Second),
+	}
+	if m.BaseURL == "" {
+		m.BaseURL = MpesaSandboxURL
+		if m.Env == "production" {
+			m.BaseURL = MpesaProductionURL
+		}
+	} else if u, err := url.Parse(m.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("MPESA_BASE_URL", "must be an http(s) URL such as https://sandbox.safaricom.co.ke, not %q", m.BaseURL)
+	}
+	if m.CallbackURL != "" {
+		if u, err := url.Parse(m.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.fail("MPESA_CALLBACK_URL", "must be the public http(s) URL of /api/v1/payments/callback, not %q", m.CallbackURL)
+		}
+	}
+	if m.CallbackToken != "" && (len(m.CallbackToken) < 32 || strings.ContainsAny(m.CallbackToken, "/?#% ")) {
+		// The token is all that tells Safaricom's callback from a forgery.
+		p.fail("MPESA_CALLBACK_TOKEN", "must be at least 32 URL-safe characters (e.g. `openssl rand -hex 32`)")
+	}
+	if m.Shortcode != "" {
+		if _, err := strconv.ParseUint(m.Shortcode, 10, 32); err != nil {
+			p.fail("MPESA_SHORTCODE", "must be the digits of the paybill or till number, not %q", m.Shortcode)
+		}
+	}
+	return m
 }
 
 // parser collects the first error so Load reports exactly one variable.

@@ -47,8 +47,8 @@ type CurriculumUnit struct {
 // gives the same weeks and lessons.
 type GenerateInput struct {
 	Term                *SchemeTermDates // nil: dates unknown (weeks carry none)
-	TermNumber          int        // 1..3: where in the year's curriculum the term starts
-	TotalWeeks          int        // 0: every week of the term (needs Term)
+	TermNumber          int              // 1..3: where in the year's curriculum the term starts
+	TotalWeeks          int              // 0: every week of the term (needs Term)
 	LessonsPerWeek      int
 	IncludeSpecialWeeks bool
 	DefaultTextbook     string
