@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +74,10 @@ type Config struct {
 	// Product limits.
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
+
+	// Schemes and records of work (issue 15): the site's public address,
+	// which share links start with (the frontend proxies /api/v1).
+	FrontendURL string
 }
 
 // Production reports whether APP_ENV is production.
@@ -140,6 +145,8 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+
+		FrontendURL: p.str("FRONTEND_URL", ""),
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
@@ -183,6 +190,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	case c.JWTSecret == "":
 		// Development convenience only: a fixed secret means sessions survive restarts.
 		c.JWTSecret = "dev-secret-change-me-in-production-please"
+	}
+	if c.FrontendURL != "" {
+		if u, err := url.Parse(c.FrontendURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			p.fail("FRONTEND_URL", "must be the site's origin, e.g. https://teachtrack.example, not %q", c.FrontendURL)
+		}
 	}
 	if p.err != nil {
 		return nil, p.err
