@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: bench soak run test test-deps fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
+.PHONY: bench soak run test test-deps test-compose fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
 	lint-spec docs-assets test-browser browser-test
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
@@ -25,6 +25,11 @@ test: test-deps db-up redis-up
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory compose-config
 	$(MAKE) --no-print-directory browser-test
+	$(MAKE) --no-print-directory test-compose
+
+## test-compose: docker compose up of $(COMPOSE_YML) for real (Docker from Debian packages; local stand-in images when no registry answers), checked and taken down
+test-compose:
+	scripts/compose-test.sh
 
 # test-deps: Chromium, poppler-utils and docker-compose from Debian packages when missing (nothing is skipped)
 test-deps:
