@@ -42,6 +42,13 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 // newLoggingServer is newTestServer whose API and cluster log to log.
 func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
 	t.Helper()
+	return newClockServer(t, log, nil, env...)
+}
+
+// newClockServer is newLoggingServer whose API reads the time from now (nil:
+// the real clock).
+func newClockServer(t *testing.T, log *slog.Logger, now func() time.Time, env ...string) *testServer {
+	t.Helper()
 	d := dbtest.New(t)
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
@@ -58,7 +65,7 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
-	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log})))
+	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log, Now: now})))
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
 }

@@ -6,6 +6,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,9 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Now is the clock (nil: time.Now); tests set it to put "now" anywhere in
+	// the school week (the next lesson, the current term).
+	Now func() time.Time
 }
 
 // API holds the handlers' dependencies.
@@ -35,6 +39,7 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	now     func() time.Time
 }
 
 // New builds the API's http.Handler.
@@ -47,6 +52,9 @@ func New(d Deps) http.Handler {
 	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now = d.Now; a.now == nil {
+		a.now = time.Now
 	}
 	d.Cluster.RegisterMetrics(reg)
 	return a.routes()
@@ -79,6 +87,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		tt := newTimetableAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -109,6 +118,17 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// School year, settings and timetable (issue 14).
+			r.Get("/timetable/time-slots", tt.handleTimeSlots)
+			r.Post("/timetable/schedules", tt.handleScheduleCreate)
+			r.Get("/timetable/schedules/active", tt.handleScheduleActive)
+			r.Put("/timetable/schedules/{id}", tt.handleScheduleUpdate)
+			r.Get("/timetable/entries", tt.handleEntryList)
+			r.Post("/timetable/entries", tt.handleEntryCreate)
+			r.Get("/timetable/entries/next", tt.handleEntryNext)
+			r.Put("/timetable/entries/{id}", tt.handleEntryUpdate)
+			r.Delete("/timetable/entries/{id}", tt.handleEntryDelete)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
