@@ -233,7 +233,9 @@ func TestTimetableEntries(t *testing.T) {
 	english := newSubject(t, s, teacher.caller, "English", "Grade 7", nil)
 	theirs := newSubject(t, s, other.caller, "Science", "Grade 7", nil)
 
-	post := func(body map[string]any) *response { return s.do(t, teacher.caller, "POST", "/api/v1/timetable/entries", body) }
+	post := func(body map[string]any) *response {
+		return s.do(t, teacher.caller, "POST", "/api/v1/timetable/entries", body)
+	}
 	var e1, e2 entryBody
 	expect(t, post(map[string]any{"subject_id": maths.ID, "time_slot_id": lessons[0].ID, "day_of_week": 1, "room_number": "12", "grade_section": "Grade 7 East", "notes": "", "is_double_lesson": false}), http.StatusCreated).decode(t, &e1)
 	expect(t, post(map[string]any{"subject_id": english.ID, "time_slot_id": lessons[2].ID, "day_of_week": 3}), http.StatusCreated).decode(t, &e2)
