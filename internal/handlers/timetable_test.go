@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/models"
 )
 
@@ -408,4 +409,10 @@ func TestNextLesson(t *testing.T) {
 	// Another teacher's lessons are never theirs.
 	other := createUser(t, s, models.RoleTeacher, nil)
 	expect(t, s.do(t, other.caller, "GET", "/api/v1/timetable/entries/next", nil), http.StatusNoContent)
+}
+
+// newClockServer is newLoggingServer whose API reads the time from now.
+func newClockServer(t *testing.T, log *slog.Logger, now func() time.Time) *testServer {
+	t.Helper()
+	return newServerWith(t, log, func(d *handlers.Deps, _ string) { d.Now = now })
 }

@@ -50,8 +50,8 @@ func ParseClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
-// Clock formats minutes after midnight as "HH:MM".
-func Clock(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
+// ClockText formats minutes after midnight as "HH:MM".
+func ClockText(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
 
 // Bounds of a schedule, so that a day fits in a day and a slot list stays small.
 const (
@@ -109,7 +109,7 @@ func (s ScheduleTimes) Validate() ([]TimeSlot, error) {
 	slots, dayEnd := s.slots(start)
 	if dayEnd > end {
 		return nil, Invalid("school_end_time", fmt.Sprintf("the lessons and breaks end at %s, after the school's end time %s: shorten them or end the day later",
-			Clock(dayEnd%(24*60)), s.SchoolEndTime))
+			ClockText(dayEnd%(24*60)), s.SchoolEndTime))
 	}
 	return slots, nil
 }
@@ -135,7 +135,7 @@ func (s ScheduleTimes) slots(start int) ([]TimeSlot, int) {
 	var out []TimeSlot
 	at, lesson := start, 0
 	add := func(key string, number, minutes int, typ, label string) {
-		out = append(out, TimeSlot{SlotKey: key, SlotNumber: number, StartTime: Clock(at % (24 * 60)), EndTime: Clock((at + minutes) % (24 * 60)),
+		out = append(out, TimeSlot{SlotKey: key, SlotNumber: number, StartTime: ClockText(at % (24 * 60)), EndTime: ClockText((at + minutes) % (24 * 60)),
 			SlotType: typ, Label: label, SequenceOrder: len(out) + 1})
 		at += minutes
 	}
