@@ -6,6 +6,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,10 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Now is the clock (nil: time.Now); tests set it to put "now" anywhere in
+	// the school week (the next lesson, the current term).
+	Now func() time.Time
+
 	// Mail wakes the mail worker once a transaction that queued mail
 	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
 	Mail interface{ Wake() }
@@ -44,6 +49,7 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	now     func() time.Time
 	mail    interface{ Wake() }
 	deps    Deps
 }
@@ -58,6 +64,9 @@ func New(d Deps) http.Handler {
 	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now = d.Now; a.now == nil {
+		a.now = time.Now
 	}
 	d.Cluster.RegisterMetrics(reg)
 	return a.routes()
@@ -90,6 +99,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		tt := newTimetableAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		docs := newDocumentsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
@@ -131,6 +141,17 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// School year, settings and timetable (issue 14).
+			r.Get("/timetable/time-slots", tt.handleTimeSlots)
+			r.Post("/timetable/schedules", tt.handleScheduleCreate)
+			r.Get("/timetable/schedules/active", tt.handleScheduleActive)
+			r.Put("/timetable/schedules/{id}", tt.handleScheduleUpdate)
+			r.Get("/timetable/entries", tt.handleEntryList)
+			r.Post("/timetable/entries", tt.handleEntryCreate)
+			r.Get("/timetable/entries/next", tt.handleEntryNext)
+			r.Put("/timetable/entries/{id}", tt.handleEntryUpdate)
+			r.Delete("/timetable/entries/{id}", tt.handleEntryDelete)
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.
