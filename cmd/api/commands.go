@@ -68,9 +68,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	defer stopBG()
 	cluster.Start(bg)
 
+	deps := apiDeps(cfg, cluster, log)
+	if rec := handlers.NewPaymentReconciler(deps); rec != nil {
+		// Payments whose M-Pesa callback never came are settled all the same.
+		go rec.Run(bg)
+	}
+
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(apiDeps(cfg, cluster, log)),
+		Handler:           handlers.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
