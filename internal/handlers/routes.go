@@ -25,6 +25,9 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Mail wakes the mail worker once a transaction that queued mail
+	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
+	Mail interface{ Wake() }
 
 	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
 	// POST /payments/stk-push answers 503. PaymentMails nil: the
@@ -41,6 +44,7 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	mail    interface{ Wake() }
 	deps    Deps
 }
 
@@ -51,7 +55,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), deps: d}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
