@@ -111,9 +111,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		return err
 	}
 
+	deps := apiDeps(cfg, cluster, log, mailer)
+	if rec := handlers.NewPaymentReconciler(deps); rec != nil {
+		// Payments whose M-Pesa callback never came are settled all the same.
+		go rec.Run(bg)
+	}
+
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(apiDeps(cfg, cluster, log, mailer)),
+		Handler:           handlers.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
