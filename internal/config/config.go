@@ -73,6 +73,10 @@ type Config struct {
 	// Product limits.
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
+
+	// Curriculum catalogue (issue 13): a directory of CBC curriculum JSON
+	// files imported at every start, after the migrations (idempotent).
+	CurriculumDir string
 }
 
 // Production reports whether APP_ENV is production.
@@ -140,6 +144,13 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+
+		CurriculumDir: p.str("CURRICULUM_DIR", ""),
+	}
+	if c.CurriculumDir != "" {
+		if st, err := os.Stat(c.CurriculumDir); err != nil || !st.IsDir() {
+			p.fail("CURRICULUM_DIR", "must be a directory of curriculum JSON files; %q is not one", c.CurriculumDir)
+		}
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)

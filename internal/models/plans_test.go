@@ -96,17 +96,17 @@ func TestSubjectCap(t *testing.T) {
 	now := time.Now()
 	check := SubjectAllowed(50, now)
 	u := &User{SubscriptionType: PlanIndividualBasic, SubscriptionStatus: "ACTIVE"}
-	if err := check(u, 5); err != nil {
+	if err := check(nil, u, 5); err != nil {
 		t.Errorf("6th subject on Termly: %v, want allowed", err)
 	}
-	if err := check(u, 6); !errors.Is(err, ErrPlanLimit) {
+	if err := check(nil, u, 6); !errors.Is(err, ErrPlanLimit) {
 		t.Errorf("7th subject on Termly: %v, want ErrPlanLimit", err)
 	}
 	sponsored := &User{SubscriptionType: PlanSchoolSponsored}
-	if err := check(sponsored, 49); err != nil {
+	if err := check(nil, sponsored, 49); err != nil {
 		t.Errorf("50th sponsored subject: %v", err)
 	}
-	if err := check(sponsored, 50); !errors.Is(err, ErrForbidden) || errors.Is(err, ErrPlanLimit) {
+	if err := check(nil, sponsored, 50); !errors.Is(err, ErrForbidden) || errors.Is(err, ErrPlanLimit) {
 		t.Errorf("51st sponsored subject: %v, want the operator's ceiling (ErrForbidden)", err)
 	}
 }

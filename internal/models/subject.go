@@ -13,8 +13,10 @@ import (
 // Subject is a row of subjects: one teacher's subject for one grade. Its
 // counters are kept in step with its lessons by SetLessonCompleted.
 type Subject struct {
-	ID               uint64  `gorm:"primaryKey" json:"id"`
-	UserID           uint64  `json:"user_id"`
+	ID     uint64 `gorm:"primaryKey" json:"id"`
+	UserID uint64 `json:"user_id"`
+	// TemplateID is the curriculum template the subject was copied from.
+	TemplateID       *uint64 `json:"template_id"`
 	SubjectName      string  `json:"subject_name"`
 	Grade            string  `json:"grade"`
 	CurriculumPDFURL *string `gorm:"column:curriculum_pdf_url" json:"curriculum_pdf_url,omitempty"`
@@ -190,7 +192,7 @@ var errSubjectTaken = Sentence(ErrConflict, "You already have a subject with thi
 // number of lessons in the tree.
 func CreateSubject(db *gorm.DB, s *Subject, maxSubjects int) error {
 	return db.Transaction(func(tx *gorm.DB) error {
-		return createSubjectTx(tx, s, func(_ *User, n int64) error {
+		return createSubjectTx(tx, s, func(_ *gorm.DB, _ *User, n int64) error {
 			if n >= int64(maxSubjects) {
 				return tooManySubjects(n)
 			}
@@ -210,8 +212,8 @@ func CreateSubjectForPlan(db *gorm.DB, s *Subject, ceiling int, now time.Time) e
 
 // SubjectAllowed is the check createSubjectTx runs for a plan-bounded create:
 // nil when owner, who has n subjects, may add one more.
-func SubjectAllowed(ceiling int, now time.Time) func(owner *User, n int64) error {
-	return func(owner *User, n int64) error {
+func SubjectAllowed(ceiling int, now time.Time) func(tx *gorm.DB, owner *User, n int64) error {
+	return func(_ *gorm.DB, owner *User, n int64) error {
 		l := LimitsFor(owner, now)
 		limit := l.SubjectCap(ceiling)
 		switch {
@@ -232,7 +234,7 @@ func tooManySubjects(n int64) error {
 // teacher's row and asking allowed whether they may add a subject to the n
 // they have. The lock serialises a teacher's creates, so the count can't be
 // raced past.
-func createSubjectTx(tx *gorm.DB, s *Subject, allowed func(owner *User, n int64) error) error {
+func createSubjectTx(tx *gorm.DB, s *Subject, allowed func(tx *gorm.DB, owner *User, n int64) error) error {
 	var owner User
 	if err := translate(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&owner, s.UserID).Error); err != nil {
 		return notFound(err, errUserNotFound)
@@ -241,7 +243,7 @@ func createSubjectTx(tx *gorm.DB, s *Subject, allowed func(owner *User, n int64)
 	if err := translate(tx.Model(&Subject{}).Where("user_id = ?", s.UserID).Count(&n).Error); err != nil {
 		return err
 	}
-	if err := allowed(&owner, n); err != nil {
+	if err := allowed(tx, &owner, n); err != nil {
 		return err
 	}
 	s.TotalLessons, s.LessonsCompleted, s.ProgressPercentage = 0, 0, 0
