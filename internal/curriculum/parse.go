@@ -418,3 +418,24 @@ func normalizeSubject(s string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// Rename sets a file's subject and grade (each only when not empty), for an
+// upload whose form names them; the file's own spellings stay in its other
+// fields (e.g. subjectName), so nothing is lost.
+func Rename(data []byte, subject, grade string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil || top == nil {
+		return nil, models.Invalid("file", "the file is not a curriculum: it must be a JSON object with subject, grade and strands")
+	}
+	for k, v := range map[string]string{"subject": subject, "grade": grade} {
+		if v == "" {
+			continue
+		}
+		if old, ok := top[k]; ok {
+			top["original_"+k] = old
+		}
+		b, _ := json.Marshal(v)
+		top[k] = b
+	}
+	return json.Marshal(top)
+}

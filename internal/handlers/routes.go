@@ -79,6 +79,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		cu := newCurriculumAPI(a, dec, u)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -87,6 +88,12 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+
+		// Curriculum catalogue (issue 13), public: a signed-in caller also
+		// sees their own uploads.
+		r.With(cu.maybeSession).Get("/curriculum-templates", cu.handleTemplateList)
+		r.Get("/education-levels", cu.handleEducationLevels)
+		r.Get("/grades", cu.handleGrades)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -110,6 +117,11 @@ func (a *API) routes() http.Handler {
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
 
+			// Curriculum catalogue and onboarding (issue 13).
+			r.Post("/curriculum-templates/bulk-use", cu.handleBulkUse)
+			r.Get("/subjects-by-grade", cu.handleSubjectsByGrade)
+			r.Post("/curriculum/upload", cu.handleUpload)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -119,6 +131,14 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+
+				// Curriculum (issue 13): admins read the catalogue and set their
+				// school's lessons per week; only a SUPER_ADMIN changes templates.
+				r.Get("/curriculum-templates", cu.handleAdminTemplateList)
+				r.Get("/curriculum-templates/{id}", cu.handleAdminTemplateGet)
+				r.Get("/lessons-per-week", cu.handleLessonsPerWeekList)
+				r.Post("/lessons-per-week", cu.handleLessonsPerWeekSave)
+				r.Post("/lessons-per-week/bulk", cu.handleLessonsPerWeekBulk)
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
@@ -133,6 +153,14 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Curriculum editor and import (issue 13).
+					r.Post("/curriculum-templates", cu.handleAdminTemplateCreate)
+					r.Put("/curriculum-templates/{id}", cu.handleAdminTemplateUpdate)
+					r.Delete("/curriculum-templates/{id}", cu.handleAdminTemplateDelete)
+					r.Get("/curricula", cu.handleAdminCurricula)
+					r.Delete("/curricula/{id}", cu.handleAdminTemplateDelete)
+					r.Post("/import-curriculum", cu.handleAdminImport)
 				})
 			})
 		})

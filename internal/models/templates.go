@@ -354,3 +354,28 @@ func replaceTemplateTree(tx *gorm.DB, t *CurriculumTemplate) error {
 	}
 	return insertTemplateTree(tx, t)
 }
+
+// TemplateTotals returns, for each of ids, its number of strands,
+// sub-strands and lessons, in one query.
+func TemplateTotals(db *gorm.DB, ids []uint64) (map[uint64][3]int, error) {
+	out := make(map[uint64][3]int, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		TemplateID                   uint64
+		Strands, Substrands, Lessons int
+	}
+	err := db.Table("template_strands").
+		Select("template_strands.curriculum_template_id AS template_id, COUNT(DISTINCT template_strands.id) AS strands, "+
+			"COUNT(template_substrands.id) AS substrands, COALESCE(SUM(template_substrands.number_of_lessons), 0) AS lessons").
+		Joins("LEFT JOIN template_substrands ON template_substrands.strand_id = template_strands.id").
+		Where("template_strands.curriculum_template_id IN ?", ids).Group("template_strands.curriculum_template_id").Scan(&rows).Error
+	if err := translate(err); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.TemplateID] = [3]int{r.Strands, r.Substrands, r.Lessons}
+	}
+	return out, nil
+}
