@@ -70,7 +70,8 @@ var plans = map[string]PlanLimits{
 }
 
 // LimitsFor returns what u may do at now. A paid plan whose status is not
-// ACTIVE reads as FREE (its trial long over); SUPER_ADMINs have no limits.
+// ACTIVE, or whose subscription_expires_at has passed, reads as FREE (its
+// trial long over); SUPER_ADMINs have no limits.
 // Nothing here locks anyone out of their own data (the original's 402 after
 // 30 days did): an expired trial only loses generation and downloads.
 func LimitsFor(u *User, now time.Time) PlanLimits {
@@ -78,7 +79,9 @@ func LimitsFor(u *User, now time.Time) PlanLimits {
 	if _, ok := plans[plan]; !ok {
 		plan = PlanFree
 	}
-	if (plan == PlanIndividualBasic || plan == PlanIndividualPremium) && u.SubscriptionStatus != "" && u.SubscriptionStatus != SubscriptionStatusActive {
+	paid := plan == PlanIndividualBasic || plan == PlanIndividualPremium
+	if paid && (u.SubscriptionStatus != "" && u.SubscriptionStatus != SubscriptionStatusActive ||
+		u.SubscriptionExpiresAt != nil && !now.Before(*u.SubscriptionExpiresAt)) {
 		plan = PlanFree
 	}
 	if u.Role == RoleSuperAdmin {

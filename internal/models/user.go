@@ -46,11 +46,14 @@ type User struct {
 	EmailVerified      bool
 	SubscriptionType   string
 	SubscriptionStatus string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+
+	// SubscriptionExpiresAt ends a paid plan (see ApplyExpiry); nil: no end.
+	SubscriptionExpiresAt *time.Time
 	// TrialStartedAt starts the FREE plan's trial (LimitsFor); NULL means
 	// the account's creation.
 	TrialStartedAt *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
 }
 
 // NormalizeEmail is the stored form of an email address: trimmed, lower-cased.
