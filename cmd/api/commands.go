@@ -103,6 +103,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 			return fmt.Errorf("migrating at start (set MIGRATE_ON_START=false to skip): %w", err)
 		}
 	}
+	if err := importCurriculumAtStart(ctx, cfg, cluster, log); err != nil {
+		return err
+	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	cluster.Start(bg)

@@ -102,6 +102,7 @@ func (a *API) routes() http.Handler {
 		tt := newTimetableAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		docs := newDocumentsAPI(a, dec)
+		cu := newCurriculumAPI(a, dec, u)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -119,6 +120,12 @@ func (a *API) routes() http.Handler {
 		// the key; /shared/{token} alone is the notes' (issue 17).
 		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
 		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
+
+		// Curriculum catalogue (issue 13), public: a signed-in caller also
+		// sees their own uploads.
+		r.With(cu.maybeSession).Get("/curriculum-templates", cu.handleTemplateList)
+		r.Get("/education-levels", cu.handleEducationLevels)
+		r.Get("/grades", cu.handleGrades)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -183,6 +190,11 @@ func (a *API) routes() http.Handler {
 			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
 			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
 
+			// Curriculum catalogue and onboarding (issue 13).
+			r.Post("/curriculum-templates/bulk-use", cu.handleBulkUse)
+			r.Get("/subjects-by-grade", cu.handleSubjectsByGrade)
+			r.Post("/curriculum/upload", cu.handleUpload)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -192,6 +204,14 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+
+				// Curriculum (issue 13): admins read the catalogue and set their
+				// school's lessons per week; only a SUPER_ADMIN changes templates.
+				r.Get("/curriculum-templates", cu.handleAdminTemplateList)
+				r.Get("/curriculum-templates/{id}", cu.handleAdminTemplateGet)
+				r.Get("/lessons-per-week", cu.handleLessonsPerWeekList)
+				r.Post("/lessons-per-week", cu.handleLessonsPerWeekSave)
+				r.Post("/lessons-per-week/bulk", cu.handleLessonsPerWeekBulk)
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
@@ -213,6 +233,14 @@ func (a *API) routes() http.Handler {
 					r.Get("/payments", pay.handleAdminPayments)
 					r.Get("/payments/stats", pay.handleAdminPaymentStats)
 					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
+
+					// Curriculum editor and import (issue 13).
+					r.Post("/curriculum-templates", cu.handleAdminTemplateCreate)
+					r.Put("/curriculum-templates/{id}", cu.handleAdminTemplateUpdate)
+					r.Delete("/curriculum-templates/{id}", cu.handleAdminTemplateDelete)
+					r.Get("/curricula", cu.handleAdminCurricula)
+					r.Delete("/curricula/{id}", cu.handleAdminTemplateDelete)
+					r.Post("/import-curriculum", cu.handleAdminImport)
 				})
 			})
 		})
