@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +74,13 @@ type Config struct {
 	// Product limits.
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
+
+	// Lesson-plan AI assistant: an OpenAI-compatible chat-completions
+	// service. Without LLMAPIKey the assistant is off.
+	LLMBaseURL string
+	LLMAPIKey  string
+	LLMModels  []string // tried in order
+	LLMTimeout time.Duration
 }
 
 // Production reports whether APP_ENV is production.
@@ -140,6 +148,20 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+
+		LLMBaseURL: p.str("LLM_BASE_URL", "https://openrouter.ai/api/v1"),
+		LLMAPIKey:  p.str("LLM_API_KEY", ""),
+		LLMModels:  p.list("LLM_MODEL"),
+		LLMTimeout: p.dur("LLM_TIMEOUT", 30*time.Second),
+	}
+	if len(c.LLMModels) == 0 {
+		c.LLMModels = []string{"openrouter/auto"}
+	}
+	if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("LLM_BASE_URL", "must be an http or https URL such as https://openrouter.ai/api/v1, not %q", c.LLMBaseURL)
+	}
+	if c.LLMTimeout <= 0 {
+		p.fail("LLM_TIMEOUT", "must be greater than zero")
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
@@ -210,6 +232,7 @@ func (c *Config) LogAttrs() []any {
 		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+		"llm_assistant", c.LLMAPIKey != "",
 	}
 }
 

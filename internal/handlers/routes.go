@@ -79,6 +79,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		lp := newLessonPlansAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -87,6 +88,8 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+		// A shared lesson plan is read without signing in, by its token only.
+		r.Get("/shared/lesson-plans/{token}", lp.handleSharedPlan)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -109,6 +112,21 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// Lesson plans (issue 16).
+			r.Get("/lesson-plans", lp.handlePlanList)
+			r.Post("/lesson-plans", lp.handlePlanCreate)
+			r.Post("/lesson-plans/bulk-delete", lp.handlePlansBulkDelete)
+			r.Get("/lesson-plans/{id}", lp.handlePlanGet)
+			r.Put("/lesson-plans/{id}", lp.handlePlanUpdate)
+			r.Delete("/lesson-plans/{id}", lp.handlePlanDelete)
+			r.Post("/lesson-plans/{id}/archive", lp.setArchived(true))
+			r.Post("/lesson-plans/{id}/unarchive", lp.setArchived(false))
+			r.Post("/lesson-plans/{id}/duplicate", lp.handlePlanDuplicate)
+			r.Post("/lesson-plans/{id}/share", lp.handlePlanShare)
+			r.Post("/lesson-plans/{id}/unshare", lp.handlePlanUnshare)
+			r.Post("/lesson-plans/{id}/auto-generate", lp.handlePlanAutoGenerate)
+			r.Post("/lesson-plans/{id}/enhance", lp.handlePlanEnhance)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
