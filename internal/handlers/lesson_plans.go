@@ -89,7 +89,7 @@ func (s *lessonPlansAPI) reload(w http.ResponseWriter, r *http.Request, id uint6
 func (s *lessonPlansAPI) handlePlanList(w http.ResponseWriter, r *http.Request) {
 	v := viewer(r)
 	f := models.PlanFilter{UserID: v.UserID}
-	if v.Role.IsAdmin() && v.SchoolID != nil {
+	if v.Role == models.RoleSchoolAdmin && v.SchoolID != nil {
 		f.SchoolID = v.SchoolID
 	}
 	var err error

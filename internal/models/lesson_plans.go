@@ -72,16 +72,13 @@ type OwnedPlan struct {
 	OwnerSchoolID *uint64 `json:"-"`
 }
 
-// CanRead: the teacher, any SUPER_ADMIN, and a SCHOOL_ADMIN of the teacher's
-// school (read-only), as for subjects.
+// CanRead: the teacher, and a SCHOOL_ADMIN of the teacher's school
+// (read-only), as for every teacher's document (schemes, records of work).
 func (p *OwnedPlan) CanRead(v Viewer) bool {
-	switch {
-	case p.UserID == v.UserID, v.Role == RoleSuperAdmin:
+	if p.UserID == v.UserID {
 		return true
-	case v.Role == RoleSchoolAdmin:
-		return v.SchoolID != nil && p.OwnerSchoolID != nil && *v.SchoolID == *p.OwnerSchoolID
 	}
-	return false
+	return v.Role == RoleSchoolAdmin && v.SchoolID != nil && p.OwnerSchoolID != nil && *v.SchoolID == *p.OwnerSchoolID
 }
 
 // CanWrite: only the teacher changes, archives, shares or deletes a plan.
@@ -187,7 +184,7 @@ func CreatePlan(db *gorm.DB, p *LessonPlan) error {
 		p.Status = PlanPending
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := translate(tx.Omit("id", "created_at", "updated_at").Create(p).Error); err != nil {
+		if err := translate(tx.Omit("created_at", "updated_at").Create(p).Error); err != nil {
 			if errors.Is(err, ErrConflict) {
 				return fmt.Errorf("%w: %w", errSchemeLessonHasPlan, err)
 			}
@@ -203,7 +200,12 @@ func CreatePlans(db *gorm.DB, ps []LessonPlan) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	err := translate(db.Omit("id", "created_at", "updated_at").CreateInBatches(ps, 500).Error)
+	for i := range ps {
+		if ps[i].Status == "" {
+			ps[i].Status = PlanPending
+		}
+	}
+	err := translate(db.Omit("created_at", "updated_at").CreateInBatches(ps, 500).Error)
 	if errors.Is(err, ErrConflict) {
 		return fmt.Errorf("%w: %w", Sentence(ErrConflict, "Lesson plans were being generated from this scheme at the same time; please try again."), err)
 	}
@@ -293,4 +295,27 @@ func SharedPlan(db *gorm.DB, token string) (*LessonPlan, error) {
 		return nil, notFound(err, ErrNoSuchSharedPlan)
 	}
 	return &p.LessonPlan, nil
+}
+
+// PlanOwner is who a plan belongs to, as its PDF names them.
+type PlanOwner struct {
+	ID     uint64
+	Name   string
+	School string
+}
+
+// PlanOwners returns the teachers ids name with their school's name (the
+// school they are linked to, else the one they typed), in one statement.
+func PlanOwners(db *gorm.DB, ids []uint64) (map[uint64]PlanOwner, error) {
+	var rows []PlanOwner
+	err := db.Table("users").Select("users.id, users.full_name AS name, COALESCE(schools.name, users.school, '') AS school").
+		Joins("LEFT JOIN schools ON schools.id = users.school_id").Where("users.id IN ?", ids).Scan(&rows).Error
+	if err := translate(err); err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]PlanOwner, len(rows))
+	for _, o := range rows {
+		out[o.ID] = o
+	}
+	return out, nil
 }
