@@ -69,9 +69,9 @@ func FillFromCurriculum(t *PlanText, c *PlanCurriculum, subStrand string) map[st
 	}
 	set("specific_learning_outcomes", &t.SpecificLearningOutcomes, planLettered(c.SpecificLearningOutcomes))
 	set("key_inquiry_questions", &t.KeyInquiryQuestions, c.KeyInquiryQuestions)
-	set("core_competences", &t.CoreCompetences, strings.Join(c.CoreCompetencies, ", "))
-	set("values_to_be_developed", &t.ValuesToBeDeveloped, strings.Join(c.Values, ", "))
-	set("pcis_to_be_addressed", &t.PCIsToBeAddressed, strings.Join(c.PCIs, ", "))
+	set("core_competences", &t.CoreCompetences, strings.Join(planNonBlank(c.CoreCompetencies), ", "))
+	set("values_to_be_developed", &t.ValuesToBeDeveloped, strings.Join(planNonBlank(c.Values), ", "))
+	set("pcis_to_be_addressed", &t.PCIsToBeAddressed, strings.Join(planNonBlank(c.PCIs), ", "))
 	set("learning_resources", &t.LearningResources, PlanResourcesFor(c.SuggestedLearningExperiences, c.SpecificLearningOutcomes))
 	intro := "Review the previous lesson and link it to " + subStrand + "."
 	if q := planFirstLine(c.KeyInquiryQuestions); q != "" {
@@ -80,10 +80,21 @@ func FillFromCurriculum(t *PlanText, c *PlanCurriculum, subStrand string) map[st
 	set("introduction", &t.Introduction, intro)
 	set("development", &t.Development, planSteps(c.SuggestedLearningExperiences))
 	set("conclusion", &t.Conclusion, "Ask learners questions about "+subStrand+" and summarise the key points with them.")
-	if len(c.SpecificLearningOutcomes) > 0 {
-		set("summary", &t.Summary, "Learners worked towards: "+strings.Join(c.SpecificLearningOutcomes, "; ")+".")
+	if outcomes := planNonBlank(c.SpecificLearningOutcomes); len(outcomes) > 0 {
+		set("summary", &t.Summary, "Learners worked towards: "+strings.Join(outcomes, "; ")+".")
 	}
 	return filled
+}
+
+// planNonBlank is items trimmed, without the blank ones.
+func planNonBlank(items []string) []string {
+	var out []string
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // planLettered lists items as "a) …", one a line.
