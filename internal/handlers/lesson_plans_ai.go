@@ -13,7 +13,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/llm"
 	"github.com/teachtrack/api/internal/models"
 )
@@ -22,17 +21,6 @@ import (
 // (*llm.Client; nil when not configured).
 type planAssistant interface {
 	Complete(ctx context.Context, req llm.Request) (llm.Result, error)
-}
-
-// afterWait re-binds a write request to the primary after its handler has
-// waited on an outside service: the binding's DB_WRITE_TIMEOUT counts from
-// the request's start, and a long wait must not spend it. No transaction or
-// connection is held across the wait; the statements after it start afresh.
-func (a *API) afterWait(r *http.Request) *gorm.DB {
-	st := stateFrom(r.Context())
-	st.binding.Release()
-	st.binding = a.cluster.ForRequest(r.Context(), db.Write, st.userID)
-	return st.binding.DB
 }
 
 // aiError turns an assistant failure into what the teacher is told; the
@@ -195,11 +183,13 @@ func (s *lessonPlansAPI) save(r *http.Request, p *models.OwnedPlan, changes map[
 	// updated_at is set explicitly so that an answer equal to the stored
 	// text still counts as a row written.
 	changes["updated_at"] = gorm.Expr("CURRENT_TIMESTAMP(6)")
-	d := reqDB(r)
 	if waited {
-		d = s.afterWait(r)
+		// The wait may have spent DB_WRITE_TIMEOUT, which counts from the
+		// binding: the write gets a fresh one. No transaction or connection
+		// was held across the wait.
+		s.rebind(r)
 	}
-	res := d.Model(&models.LessonPlan{}).Where("id = ? AND updated_at = ?", p.ID, p.UpdatedAt).Updates(changes)
+	res := reqDB(r).Model(&models.LessonPlan{}).Where("id = ? AND updated_at = ?", p.ID, p.UpdatedAt).Updates(changes)
 	if res.Error != nil {
 		return res.Error
 	}

@@ -25,6 +25,15 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Mail wakes the mail worker once a transaction that queued mail
+	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
+	Mail interface{ Wake() }
+
+	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503. PaymentMails nil: the
+	// confirmation mail is only logged.
+	Mpesa        PaymentGateway
+	PaymentMails PaymentMailer
 }
 
 // API holds the handlers' dependencies.
@@ -35,6 +44,8 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	mail    interface{ Wake() }
+	deps    Deps
 }
 
 // New builds the API's http.Handler.
@@ -44,7 +55,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -80,6 +91,7 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		lp := newLessonPlansAPI(a, dec)
+		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -90,6 +102,11 @@ func (a *API) routes() http.Handler {
 		r.Post("/auth/logout", u.handleLogout)
 		// A shared lesson plan is read without signing in, by its token only.
 		r.Get("/shared/lesson-plans/{token}", lp.handleSharedPlan)
+
+		// Payments (issue 19): public prices, and Safaricom's result callback,
+		// on a secret path token (it carries no user).
+		r.Get("/pricing-config", pay.handlePricingGet)
+		r.Post("/payments/callback/{token}", pay.handleCallback)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -128,6 +145,12 @@ func (a *API) routes() http.Handler {
 			r.Post("/lesson-plans/{id}/auto-generate", lp.handlePlanAutoGenerate)
 			r.Post("/lesson-plans/{id}/enhance", lp.handlePlanEnhance)
 
+			// Payments (issue 19). The status poll settles a payment Daraja
+			// says has ended: a GET that writes.
+			r.Post("/payments/stk-push", pay.handleSTKPush)
+			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
+			r.Post("/payments/downgrade", pay.handleDowngrade)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -151,6 +174,13 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Payments (issue 19).
+					r.Get("/pricing-config", pay.handlePricingGet)
+					r.Put("/pricing-config", pay.handlePricingPut)
+					r.Get("/payments", pay.handleAdminPayments)
+					r.Get("/payments/stats", pay.handleAdminPaymentStats)
+					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
 				})
 			})
 		})
