@@ -91,12 +91,15 @@ var (
 	ErrSomePlansMissing = Sentence(ErrNotFound, "Some of these lesson plans don't exist or aren't yours; nothing was done.")
 )
 
-// planNumbers reads a plan's week and lesson numbers from its scheme lesson.
-// Until the schemes tables exist, plans have none.
-const planNumbers = "NULL AS week_number, NULL AS lesson_number"
+// planNumbers reads a plan's week and lesson numbers from its scheme lesson
+// (none for a plan written from scratch, or whose scheme was deleted).
+const planNumbers = "scheme_weeks.week_number AS week_number, scheme_lessons.lesson_number AS lesson_number"
 
 // planJoins are the joins planNumbers needs.
-var planJoins []string
+var planJoins = []string{
+	"LEFT JOIN scheme_lessons ON scheme_lessons.id = lesson_plans.scheme_lesson_id",
+	"LEFT JOIN scheme_weeks ON scheme_weeks.id = scheme_lessons.week_id",
+}
 
 // planQuery is the query every read of plans starts from: the plan, its numbers
 // and its teacher's school, in one statement.
