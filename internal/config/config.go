@@ -84,6 +84,12 @@ type Config struct {
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
 
+	// Lesson-plan AI assistant: an OpenAI-compatible chat-completions
+	// service. Without LLMAPIKey the assistant is off.
+	LLMBaseURL string
+	LLMAPIKey  string
+	LLMModels  []string // tried in order
+	LLMTimeout time.Duration
 	// School year and timetable (issue 14): the time zone in which term dates
 	// are calendar dates and lesson times are wall-clock times.
 	TimeZone *time.Location
@@ -202,6 +208,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 
+		LLMBaseURL: p.str("LLM_BASE_URL", "https://openrouter.ai/api/v1"),
+		LLMAPIKey:  p.str("LLM_API_KEY", ""),
+		LLMModels:  p.list("LLM_MODEL"),
+		LLMTimeout: p.dur("LLM_TIMEOUT", 30*time.Second),
+
 		SMTPURL:                 p.str("SMTP_URL", ""),
 		EmailFrom:               p.str("EMAIL_FROM", "TeachTrack <no-reply@teachtrack.local>"),
 		FrontendURL:             p.str("FRONTEND_URL", "http://localhost:3000"),
@@ -213,6 +224,15 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
 
 		CurriculumDir: p.str("CURRICULUM_DIR", ""),
+	}
+	if len(c.LLMModels) == 0 {
+		c.LLMModels = []string{"openrouter/auto"}
+	}
+	if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("LLM_BASE_URL", "must be an http or https URL such as https://openrouter.ai/api/v1, not %q", c.LLMBaseURL)
+	}
+	if c.LLMTimeout <= 0 {
+		p.fail("LLM_TIMEOUT", "must be greater than zero")
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.Mpesa = p.mpesa()
@@ -338,6 +358,7 @@ func (c *Config) LogAttrs() []any {
 		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+		"llm_assistant", c.LLMAPIKey != "",
 		"mpesa", c.Mpesa.Configured(), "mpesa_base_url", c.Mpesa.BaseURL,
 	}
 }

@@ -100,6 +100,7 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		tt := newTimetableAPI(a, dec)
+		lp := newLessonPlansAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		docs := newDocumentsAPI(a, dec)
 		cu := newCurriculumAPI(a, dec, u)
@@ -111,6 +112,8 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+		// A shared lesson plan is read without signing in, by its token only.
+		r.Get("/shared/lesson-plans/{token}", lp.handleSharedPlan)
 
 		// Payments (issue 19): public prices, and Safaricom's result callback,
 		// on a secret path token (it carries no user).
@@ -159,6 +162,24 @@ func (a *API) routes() http.Handler {
 			r.Get("/timetable/entries/next", tt.handleEntryNext)
 			r.Put("/timetable/entries/{id}", tt.handleEntryUpdate)
 			r.Delete("/timetable/entries/{id}", tt.handleEntryDelete)
+			// Lesson plans (issue 16).
+			r.Get("/lesson-plans", lp.handlePlanList)
+			r.Post("/lesson-plans", lp.handlePlanCreate)
+			r.Post("/lesson-plans/bulk-delete", lp.handlePlansBulkDelete)
+			r.Post("/lesson-plans/bulk-download", lp.handlePlansBulkDownload)
+			r.Post("/lesson-plans/from-scheme/{id}", lp.handlePlanFromScheme)
+			r.Post("/schemes/{id}/generate-lesson-plans", lp.handleGenerateFromScheme)
+			r.Get("/lesson-plans/{id}", lp.handlePlanGet)
+			r.Put("/lesson-plans/{id}", lp.handlePlanUpdate)
+			r.Delete("/lesson-plans/{id}", lp.handlePlanDelete)
+			r.Get("/lesson-plans/{id}/pdf", lp.handlePlanPDF)
+			r.Post("/lesson-plans/{id}/archive", lp.setArchived(true))
+			r.Post("/lesson-plans/{id}/unarchive", lp.setArchived(false))
+			r.Post("/lesson-plans/{id}/duplicate", lp.handlePlanDuplicate)
+			r.Post("/lesson-plans/{id}/share", lp.handlePlanShare)
+			r.Post("/lesson-plans/{id}/unshare", lp.handlePlanUnshare)
+			r.Post("/lesson-plans/{id}/auto-generate", lp.handlePlanAutoGenerate)
+			r.Post("/lesson-plans/{id}/enhance", lp.handlePlanEnhance)
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.
