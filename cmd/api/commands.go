@@ -214,7 +214,7 @@ func replicationConfig(cfg *config.Config) db.ReplicationConfig {
 		Primary: cfg.Primary, Replicas: cfg.Replicas,
 		AdminUser: cfg.DBAdminUser, AdminPassword: cfg.DBAdminPassword,
 		ReplUser: cfg.ReplicationUser, ReplPassword: cfg.ReplicationPassword,
-		PrimaryHost: cfg.ReplicationPrimaryHost,
+		PrimaryHost: cfg.ReplicationPrimaryHost, TLS: cfg.ReplicationTLS,
 	}
 }
 

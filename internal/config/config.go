@@ -48,6 +48,7 @@ type Config struct {
 	ReplicationUser        string
 	ReplicationPassword    string
 	ReplicationPrimaryHost string
+	ReplicationTLS         bool
 
 	// Routing and read-your-writes.
 	ReadYourWrites     string // causal | window | off
@@ -181,6 +182,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		ReplicationUser:        p.str("REPLICATION_USER", "tt_repl"),
 		ReplicationPassword:    p.str("REPLICATION_PASSWORD", ""),
 		ReplicationPrimaryHost: p.str("REPLICATION_PRIMARY_HOST", ""),
+		ReplicationTLS:         p.bool("REPLICATION_TLS", false),
 
 		ReadYourWrites:     p.oneOf("READ_YOUR_WRITES", "causal", "causal", "window", "off"),
 		CausalWait:         p.dur("CAUSAL_WAIT", 50*time.Millisecond),

@@ -97,17 +97,26 @@ func startReplicaSQL(f Flavor) string {
 	return "START SLAVE"
 }
 
-// changeSourceSQL points a replica at the primary with GTID auto-positioning.
-// Values are quoted here because CHANGE MASTER TO takes no placeholders.
-func changeSourceSQL(f Flavor, host string, port int, user, password string) string {
+// changeSourceSQL points a replica at the primary with GTID auto-positioning;
+// with tls, the replica connects to the primary over TLS (and the replication
+// account requires it). Values are quoted here because CHANGE MASTER TO takes
+// no placeholders.
+func changeSourceSQL(f Flavor, host string, port int, user, password string, tls bool) string {
 	if f == MySQL {
 		return fmt.Sprintf("CHANGE REPLICATION SOURCE TO SOURCE_HOST=%s, SOURCE_PORT=%d, SOURCE_USER=%s, SOURCE_PASSWORD=%s, "+
-			"SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=5",
-			quote(host), port, quote(user), quote(password))
+			"SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=5, SOURCE_SSL=%d",
+			quote(host), port, quote(user), quote(password), boolInt(tls))
 	}
 	return fmt.Sprintf("CHANGE MASTER TO MASTER_HOST=%s, MASTER_PORT=%d, MASTER_USER=%s, MASTER_PASSWORD=%s, "+
-		"MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5",
-		quote(host), port, quote(user), quote(password))
+		"MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5, MASTER_SSL=%d",
+		quote(host), port, quote(user), quote(password), boolInt(tls))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // quote makes a SQL string literal, escaping quotes and backslashes.
@@ -130,6 +139,8 @@ type ReplicaState struct {
 	// has no applied position (@@gtid_slave_pos has it).
 	GTIDPosition string
 	LastError    string
+	// SSL is whether the replica connects to its source over TLS.
+	SSL bool
 }
 
 // parseReplicaStatus reads a SHOW REPLICA/SLAVE STATUS row given as column → value.
@@ -152,6 +163,7 @@ func parseReplicaStatus(f Flavor, row map[string]string) ReplicaState {
 	s.SourceUser = pick("Source_User", "Master_User")
 	s.IORunning = strings.EqualFold(pick("Replica_IO_Running", "Slave_IO_Running"), "Yes")
 	s.SQLRunning = strings.EqualFold(pick("Replica_SQL_Running", "Slave_SQL_Running"), "Yes")
+	s.SSL = strings.EqualFold(pick("Source_SSL_Allowed", "Master_SSL_Allowed"), "Yes")
 	if lag := pick("Seconds_Behind_Source", "Seconds_Behind_Master"); lag != "" && !strings.EqualFold(lag, "NULL") {
 		if n, err := strconv.ParseInt(lag, 10, 64); err == nil {
 			s.LagSeconds = &n

@@ -59,13 +59,13 @@ func TestChangeSourceSQL(t *testing.T) {
 		want   string
 	}{
 		{MariaDB, `CHANGE MASTER TO MASTER_HOST='db-primary', MASTER_PORT=3316, MASTER_USER='tt_repl', ` +
-			`MASTER_PASSWORD='it\'s\\a "pass"', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5`},
+			`MASTER_PASSWORD='it\'s\\a "pass"', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5, MASTER_SSL=1`},
 		{MySQL, `CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-primary', SOURCE_PORT=3316, SOURCE_USER='tt_repl', ` +
-			`SOURCE_PASSWORD='it\'s\\a "pass"', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=5`},
+			`SOURCE_PASSWORD='it\'s\\a "pass"', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=5, SOURCE_SSL=1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.flavor.String(), func(t *testing.T) {
-			got := changeSourceSQL(tt.flavor, "db-primary", 3316, "tt_repl", password)
+			got := changeSourceSQL(tt.flavor, "db-primary", 3316, "tt_repl", password, true)
 			if got != tt.want {
 				t.Errorf("changeSourceSQL:\n got %s\nwant %s", got, tt.want)
 			}

@@ -27,6 +27,9 @@ type ReplicationConfig struct {
 	// PrimaryHost is host[:port] at which replicas reach the primary; empty means
 	// the primary's address from its URL.
 	PrimaryHost string
+	// TLS makes replicas connect to the primary over TLS, and the replication
+	// account require it (REPLICATION_TLS; the primary needs a certificate).
+	TLS bool
 	// Timeout bounds the wait for replicas to catch up.
 	Timeout time.Duration
 }
@@ -106,7 +109,7 @@ func SetupReplication(ctx context.Context, rc ReplicationConfig, out io.Writer) 
 	if logBin != 1 {
 		return fmt.Errorf("primary %s has the binary log off: start it with --log-bin", rc.Primary.Addr)
 	}
-	if err := ensureReplUser(ctx, primary, flavor, rc.ReplUser, rc.ReplPassword); err != nil {
+	if err := ensureReplUser(ctx, primary, flavor, rc.ReplUser, rc.ReplPassword, rc.TLS); err != nil {
 		return fmt.Errorf("primary %s: creating replication user: %w", rc.Primary.Addr, err)
 	}
 	fmt.Fprintf(out, "primary %s (%s): replication user %s ready\n", rc.Primary.Addr, flavor, rc.ReplUser)
@@ -136,10 +139,14 @@ func SetupReplication(ctx context.Context, rc ReplicationConfig, out io.Writer) 
 	return nil
 }
 
-func ensureReplUser(ctx context.Context, conn *sql.DB, f Flavor, user, password string) error {
+func ensureReplUser(ctx context.Context, conn *sql.DB, f Flavor, user, password string, tls bool) error {
+	require := "NONE"
+	if tls {
+		require = "SSL"
+	}
 	stmts := []string{
 		fmt.Sprintf("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", quote(user), quote(password)),
-		fmt.Sprintf("ALTER USER %s@'%%' IDENTIFIED BY %s", quote(user), quote(password)),
+		fmt.Sprintf("ALTER USER %s@'%%' IDENTIFIED BY %s REQUIRE %s", quote(user), quote(password), require),
 		fmt.Sprintf("GRANT REPLICATION SLAVE ON *.* TO %s@'%%'", quote(user)),
 	}
 	for _, s := range stmts {
@@ -171,7 +178,7 @@ func setupReplica(ctx context.Context, rc ReplicationConfig, r *mysql.Config, pr
 		return fmt.Errorf("setting read_only: %w", err)
 	}
 	if state.Configured && state.SourceHost == host && state.SourcePort == port &&
-		state.SourceUser == rc.ReplUser && state.IORunning && state.SQLRunning {
+		state.SourceUser == rc.ReplUser && state.IORunning && state.SQLRunning && state.SSL == rc.TLS {
 		fmt.Fprintf(out, "%s %s: already following %s:%d\n", name, r.Addr, host, port)
 		return nil
 	}
@@ -180,7 +187,7 @@ func setupReplica(ctx context.Context, rc ReplicationConfig, r *mysql.Config, pr
 			return fmt.Errorf("stopping replication: %w", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, changeSourceSQL(flavor, host, port, rc.ReplUser, rc.ReplPassword)); err != nil {
+	if _, err := conn.ExecContext(ctx, changeSourceSQL(flavor, host, port, rc.ReplUser, rc.ReplPassword, rc.TLS)); err != nil {
 		return fmt.Errorf("pointing at the primary: %w", scrub(err, rc.ReplPassword))
 	}
 	if _, err := conn.ExecContext(ctx, startReplicaSQL(flavor)); err != nil {
