@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
 .PHONY: bench soak run test fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
-	lint-spec docs-assets test-browser browser-test
+	lint-spec docs-assets test-browser browser-test pdftotext docs-pdf
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
 # Swagger UI served at /docs; `make docs-assets` vendors this version from npm.
@@ -20,7 +20,7 @@ run: db-up
 	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
 ## test: start the local cluster (and Redis) if down, go vet, and every test with the race detector
-test: db-up redis-up
+test: db-up redis-up pdftotext
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@if command -v docker-compose >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-config; \
@@ -39,6 +39,22 @@ test-browser: db-up
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@$(MAKE) --no-print-directory browser-test
+
+# pdftotext: poppler-utils, which the PDF tests read documents with (installed from Debian packages if missing).
+pdftotext:
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "installing poppler-utils (pdftotext) from Debian packages"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+
+## docs-pdf: docs/scheme-of-work.png, the first page of the PDF of a scheme generated for Grade 4 Mathematics, Term 2 (TestSchemePDF)
+docs-pdf: db-up pdftotext
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	PDF_SAMPLE_DIR=$$tmp $(GO) test -count=1 -run '^TestSchemePDF$$' ./internal/handlers >/dev/null && \
+	pdftoppm -png -r 90 -f 1 -l 1 -singlefile $$tmp/scheme-sample.pdf docs/scheme-of-work && \
+	echo "docs/scheme-of-work.png"
 
 # browser-test: the browser test alone; it starts `api serve` on a spare port against the local cluster.
 browser-test:

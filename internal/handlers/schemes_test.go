@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -421,6 +423,11 @@ func TestSchemePDF(t *testing.T) {
 	}
 	if cd := res.Header.Get("Content-Disposition"); cd != urlf(`attachment; filename="scheme_%d_Mathematics_Grade_4_Term_2_2026.pdf"`, sc.ID) {
 		t.Errorf("Content-Disposition %q", cd)
+	}
+	if dir := os.Getenv("PDF_SAMPLE_DIR"); dir != "" { // make docs-pdf
+		if err := os.WriteFile(filepath.Join(dir, "scheme-sample.pdf"), res.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	text := pdfText(t, res.Body)
 	for _, want := range []string{"SCHEME OF WORK", "Moi Avenue Primary", "Wanjiru Kamau", "Mathematics", "Grade 4 East", "Term 2", "2026",
