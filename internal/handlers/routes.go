@@ -25,6 +25,15 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Mail wakes the mail worker once a transaction that queued mail
+	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
+	Mail interface{ Wake() }
+
+	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503. PaymentMails nil: the
+	// confirmation mail is only logged.
+	Mpesa        PaymentGateway
+	PaymentMails PaymentMailer
 }
 
 // API holds the handlers' dependencies.
@@ -35,6 +44,8 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	mail    interface{ Wake() }
+	deps    Deps
 }
 
 // New builds the API's http.Handler.
@@ -44,7 +55,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -80,6 +91,7 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		docs := newDocumentsAPI(a, dec)
+		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -93,6 +105,10 @@ func (a *API) routes() http.Handler {
 		// the key; /shared/{token} alone is the notes' (issue 17).
 		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
 		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
+		// Payments (issue 19): public prices, and Safaricom's result callback,
+		// on a secret path token (it carries no user).
+		r.Get("/pricing-config", pay.handlePricingGet)
+		r.Post("/payments/callback/{token}", pay.handleCallback)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -140,6 +156,11 @@ func (a *API) routes() http.Handler {
 			r.Post("/records-of-work/{id}/unarchive", docs.handleRecordArchive(false))
 			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
 			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
+			// Payments (issue 19). The status poll settles a payment Daraja
+			// says has ended: a GET that writes.
+			r.Post("/payments/stk-push", pay.handleSTKPush)
+			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
+			r.Post("/payments/downgrade", pay.handleDowngrade)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
@@ -164,6 +185,13 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Payments (issue 19).
+					r.Get("/pricing-config", pay.handlePricingGet)
+					r.Put("/pricing-config", pay.handlePricingPut)
+					r.Get("/payments", pay.handleAdminPayments)
+					r.Get("/payments/stats", pay.handleAdminPaymentStats)
+					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
 				})
 			})
 		})

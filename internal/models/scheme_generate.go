@@ -20,8 +20,8 @@ const (
 // SchemeKinds are the kinds a scheme lesson may have.
 var SchemeKinds = []string{KindLesson, KindOpening, KindAssessment, KindClosing, KindBreak, KindRevision}
 
-// TermDates are one term's dates, as the school calendar gives them.
-type TermDates struct {
+// SchemeTermDates are one term's dates, as the school calendar gives them.
+type SchemeTermDates struct {
 	Start, End           time.Time
 	BreakStart, BreakEnd *time.Time // the mid-term break, both or neither
 }
@@ -46,9 +46,9 @@ type CurriculumUnit struct {
 // GenerateInput is everything generation depends on: the same input always
 // gives the same weeks and lessons.
 type GenerateInput struct {
-	Term                *TermDates // nil: dates unknown (weeks carry none)
-	TermNumber          int        // 1..3: where in the year's curriculum the term starts
-	TotalWeeks          int        // 0: every week of the term (needs Term)
+	Term                *SchemeTermDates // nil: dates unknown (weeks carry none)
+	TermNumber          int              // 1..3: where in the year's curriculum the term starts
+	TotalWeeks          int              // 0: every week of the term (needs Term)
 	LessonsPerWeek      int
 	IncludeSpecialWeeks bool
 	DefaultTextbook     string
@@ -75,7 +75,7 @@ const (
 )
 
 // TermWeeks is how many school weeks (Monday to Friday) term spans.
-func TermWeeks(t TermDates) int {
+func TermWeeks(t SchemeTermDates) int {
 	first := monday(t.Start)
 	n := int(t.End.Sub(first).Hours()/24)/7 + 1
 	return max(n, 1)
@@ -168,7 +168,7 @@ func monday(t time.Time) time.Time {
 	return t.AddDate(0, 0, -off)
 }
 
-func inBreak(t *TermDates, day time.Time) bool {
+func inBreak(t *SchemeTermDates, day time.Time) bool {
 	if t.BreakStart == nil || t.BreakEnd == nil {
 		return false
 	}

@@ -34,8 +34,8 @@ func units(n, each int) []models.CurriculumUnit {
 
 // term2 is a Term 2 of 2026 as a school calendar gives it: 27 April (a
 // Monday) to 31 July, with a whole-week half-term break from 22 to 26 June.
-func term2() *models.TermDates {
-	return &models.TermDates{Start: day("2026-04-27"), End: day("2026-07-31"),
+func term2() *models.SchemeTermDates {
+	return &models.SchemeTermDates{Start: day("2026-04-27"), End: day("2026-07-31"),
 		BreakStart: ptr(day("2026-06-22")), BreakEnd: ptr(day("2026-06-26"))}
 }
 
