@@ -90,8 +90,8 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
-		docs := newDocumentsAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
+		docs := newDocumentsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -101,14 +101,14 @@ func (a *API) routes() http.Handler {
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
 
-		// Shared schemes and records of work (issue 15): public, the token is
-		// the key; /shared/{token} alone is the notes' (issue 17).
-		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
-		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
 		// Payments (issue 19): public prices, and Safaricom's result callback,
 		// on a secret path token (it carries no user).
 		r.Get("/pricing-config", pay.handlePricingGet)
 		r.Post("/payments/callback/{token}", pay.handleCallback)
+		// Shared schemes and records of work (issue 15): public, the token is
+		// the key; /shared/{token} alone is the notes' (issue 17).
+		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
+		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -132,6 +132,11 @@ func (a *API) routes() http.Handler {
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
 
+			// Payments (issue 19). The status poll settles a payment Daraja
+			// says has ended: a GET that writes.
+			r.Post("/payments/stk-push", pay.handleSTKPush)
+			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
+			r.Post("/payments/downgrade", pay.handleDowngrade)
 			// Schemes of work and records of work (issue 15).
 			r.Get("/schemes", docs.handleSchemeList)
 			r.Post("/schemes", docs.handleSchemeCreate)
@@ -156,11 +161,6 @@ func (a *API) routes() http.Handler {
 			r.Post("/records-of-work/{id}/unarchive", docs.handleRecordArchive(false))
 			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
 			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
-			// Payments (issue 19). The status poll settles a payment Daraja
-			// says has ended: a GET that writes.
-			r.Post("/payments/stk-push", pay.handleSTKPush)
-			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
-			r.Post("/payments/downgrade", pay.handleDowngrade)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
