@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
 .PHONY: bench soak run test test-deps test-compose fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
-	lint-spec docs-assets test-browser browser-test
+	lint-spec docs-assets test-browser browser-test docs-pdf
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
 # Swagger UI served at /docs; `make docs-assets` vendors this version from npm.
@@ -39,6 +39,13 @@ test-deps:
 test-browser: export SCREENSHOT = docs/screenshot.png
 test-browser: test-deps db-up
 	@$(MAKE) --no-print-directory browser-test
+
+## docs-pdf: docs/scheme-of-work.png, the first page of the PDF of a scheme generated for Grade 4 Mathematics, Term 2 (TestSchemePDF)
+docs-pdf: db-up test-deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	PDF_SAMPLE_DIR=$$tmp $(GO) test -count=1 -run '^TestSchemePDF$$' ./internal/handlers >/dev/null && \
+	pdftoppm -png -r 90 -f 1 -l 1 -singlefile $$tmp/scheme-sample.pdf docs/scheme-of-work && \
+	echo "docs/scheme-of-work.png"
 
 # browser-test: the browser test alone; it starts `api serve` on a spare port against the local cluster.
 browser-test:

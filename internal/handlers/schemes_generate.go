@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -57,6 +58,9 @@ func (d *documentsAPI) handleSchemeGenerate(w http.ResponseWriter, r *http.Reque
 		in.Term, err = d.termDates(r, s.Year, s.TermNumber)
 	}
 	if err == nil {
+		err = checkTermWeeks(in, s.Term, s.Year)
+	}
+	if err == nil {
 		in.Units, err = models.CurriculumOfSubject(reqDB(r), sub.ID)
 	}
 	if err == nil && len(in.Units) == 0 {
@@ -85,11 +89,29 @@ func (d *documentsAPI) handleSchemeGenerate(w http.ResponseWriter, r *http.Reque
 }
 
 // termDates are the dates of term termNumber of year for the caller, from the
-// school calendar; nil when the calendar has none (the scheme's weeks then
-// carry no dates and no break).
+// one term-date source (models.ResolveTerm: their school's own term, else the
+// national calendar); nil when the calendar has none yet.
 func (d *documentsAPI) termDates(r *http.Request, year, termNumber int) (*models.SchemeTermDates, error) {
-	_, _, _ = r, year, termNumber
-	return nil, nil
+	t, err := models.ResolveTerm(reqDB(r), viewer(r).SchoolID, year, termNumber)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &models.SchemeTermDates{Start: t.StartDate, End: t.EndDate, BreakStart: t.MidTermBreakStart, BreakEnd: t.MidTermBreakEnd}, nil
+}
+
+// checkTermWeeks refuses a number of weeks the term can't hold, and asks for
+// one when the calendar has no dates to count them from.
+func checkTermWeeks(in models.GenerateInput, term string, year int) error {
+	switch {
+	case in.Term == nil && in.TotalWeeks == 0:
+		return models.Invalid("total_weeks", fmt.Sprintf("is needed: the school calendar has no dates for %s of %d yet", term, year))
+	case in.Term != nil && in.TotalWeeks > models.TermWeeks(*in.Term):
+		return models.Invalid("total_weeks", fmt.Sprintf("must be at most %d: %s of %d has %d weeks", models.TermWeeks(*in.Term), term, year, models.TermWeeks(*in.Term)))
+	}
+	return nil
 }
 
 func (d *documentsAPI) handleSchemePDF(w http.ResponseWriter, r *http.Request) {

@@ -1,14 +1,14 @@
 package handlers_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/teachtrack/api/internal/pdf/pdftest"
 )
 
 // curriculumFile is a CBC curriculum JSON of the project's shared reference
@@ -89,20 +89,8 @@ func grade4Maths(t *testing.T, s *testServer, c caller) (uint64, []expectedRow) 
 	return sub.ID, rows
 }
 
-// pdfText is a PDF's text as poppler's pdftotext reads it in drawing order,
-// white space runs made single spaces (make test installs poppler-utils).
-func pdfText(t *testing.T, doc []byte) string {
-	t.Helper()
-	cmd := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(doc)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext (apt-get install poppler-utils): %v %s", err, stderr.String())
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
+// pdfText is a PDF's text as a reader sees it, white space runs made single spaces.
+func pdfText(t *testing.T, doc []byte) string { return pdftest.Text(t, doc) }
 
 // Shapes of the answers, as the tests read them.
 type schemeLessonJSON struct {

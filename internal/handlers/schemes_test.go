@@ -3,8 +3,11 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -12,17 +15,24 @@ import (
 )
 
 // Generation for a Grade 4 Mathematics subject made from the CBC curriculum,
-// over Term 2: 14 weeks of 5 lessons in curriculum order, starting 13/36 of
-// the way into the year's curriculum, each lesson carrying its strand,
-// sub-strand, outcomes, questions, experiences, resources and assessment.
+// over Term 2 of 2026 as the national calendar has it (27 April to 31 July,
+// half-term 1 to 5 June): 14 weeks, the break week one row, 65 lessons in
+// curriculum order starting 13/36 of the way into the year's curriculum,
+// each carrying its strand, sub-strand, outcomes, questions, experiences,
+// resources and assessment.
 func TestSchemeGenerateGrade4MathsTerm2(t *testing.T) {
 	s := newTestServer(t)
+	if _, err := models.GenerateSystemYear(s.primary(t), 2026, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), nil); err != nil {
+		t.Fatal(err)
+	}
+	s.waitReplicas(t)
 	teacher := createUser(t, s, models.RoleTeacher, nil)
 	subject, rows := grade4Maths(t, s, teacher.caller)
 
-	got := generate(t, s, teacher.caller, subject, 14, nil)
-	if got.TotalWeeks != 14 || got.TotalLessons != 70 || len(got.Weeks) != 14 {
-		t.Fatalf("got %d weeks (%d listed), %d lessons; want 14 and 70", got.TotalWeeks, len(got.Weeks), got.TotalLessons)
+	// total_weeks 0: every week of the term.
+	got := generate(t, s, teacher.caller, subject, 0, nil)
+	if got.TotalWeeks != 14 || got.TotalLessons != 13*5+1 || len(got.Weeks) != 14 {
+		t.Fatalf("got %d weeks (%d listed), %d lessons; want 14 and 66 (13 weeks of 5, one break row)", got.TotalWeeks, len(got.Weeks), got.TotalLessons)
 	}
 	if got.Subject != "Mathematics" || got.Grade != "Grade 4" || got.Term != "Term 2" || got.Year != 2026 || got.Status != "active" ||
 		got.SubjectID == nil || *got.SubjectID != subject || got.UserID != teacher.ID {
@@ -31,8 +41,19 @@ func TestSchemeGenerateGrade4MathsTerm2(t *testing.T) {
 	first := len(rows) * 13 / 36
 	i := 0
 	for w, week := range got.Weeks {
-		if week.WeekNumber != w+1 || len(week.Lessons) != 5 {
-			t.Fatalf("week %d: number %d, %d lessons", w+1, week.WeekNumber, len(week.Lessons))
+		monday := time.Date(2026, 4, 27, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 7*w)
+		if week.WeekNumber != w+1 || week.StartDate == nil || *week.StartDate != monday.Format(time.DateOnly) ||
+			week.EndDate == nil || *week.EndDate != monday.AddDate(0, 0, 4).Format(time.DateOnly) {
+			t.Fatalf("week %d: number %d, dates %v–%v, want from %s", w+1, week.WeekNumber, week.StartDate, week.EndDate, monday.Format(time.DateOnly))
+		}
+		if w == 5 { // 1–5 June
+			if len(week.Lessons) != 1 || week.Lessons[0].Kind != "break" || week.Lessons[0].Strand != "MID TERM BREAK" {
+				t.Fatalf("week 6 (half-term): %+v", week.Lessons)
+			}
+			continue
+		}
+		if len(week.Lessons) != 5 {
+			t.Fatalf("week %d: %d lessons", w+1, len(week.Lessons))
 		}
 		for n, l := range week.Lessons {
 			want := rows[first+i]
@@ -47,10 +68,15 @@ func TestSchemeGenerateGrade4MathsTerm2(t *testing.T) {
 			i++
 		}
 	}
+	if i != 65 {
+		t.Errorf("%d curriculum lessons, want 65", i)
+	}
 	// Term 2 of Grade 4 Mathematics begins in sub-strand 1.6, Fractions (lesson 55 of 150).
 	if got.Weeks[0].Lessons[0].SubStrand != "1.6 Fractions" {
 		t.Errorf("Term 2 starts at %q", got.Weeks[0].Lessons[0].SubStrand)
 	}
+	// The term has 14 weeks; a 15th is refused.
+	expect(t, s.do(t, teacher.caller, "POST", "/api/v1/schemes/generate", map[string]any{"subject_id": subject, "term": "Term 2", "year": 2026, "total_weeks": 15}), 422)
 
 	// Saved as answered, and the same inputs give the same scheme.
 	var read schemeJSON
@@ -58,7 +84,7 @@ func TestSchemeGenerateGrade4MathsTerm2(t *testing.T) {
 	if diff := cmp.Diff(got, read); diff != "" {
 		t.Errorf("GET differs from the generated scheme (-generated +read):\n%s", diff)
 	}
-	again := generate(t, s, teacher.caller, subject, 14, nil)
+	again := generate(t, s, teacher.caller, subject, 0, nil)
 	if diff := cmp.Diff(withoutIDs(got), withoutIDs(again)); diff != "" {
 		t.Errorf("the same inputs gave another scheme (-first +second):\n%s", diff)
 	}
@@ -421,6 +447,11 @@ func TestSchemePDF(t *testing.T) {
 	}
 	if cd := res.Header.Get("Content-Disposition"); cd != urlf(`attachment; filename="scheme_%d_Mathematics_Grade_4_Term_2_2026.pdf"`, sc.ID) {
 		t.Errorf("Content-Disposition %q", cd)
+	}
+	if dir := os.Getenv("PDF_SAMPLE_DIR"); dir != "" { // make docs-pdf
+		if err := os.WriteFile(filepath.Join(dir, "scheme-sample.pdf"), res.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	text := pdfText(t, res.Body)
 	for _, want := range []string{"SCHEME OF WORK", "Moi Avenue Primary", "Wanjiru Kamau", "Mathematics", "Grade 4 East", "Term 2", "2026",

@@ -4,37 +4,19 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/teachtrack/api/internal/pdf"
+	"github.com/teachtrack/api/internal/pdf/pdftest"
 )
 
-// Text returns the text of a PDF as poppler's pdftotext reads it in drawing
-// order (-raw: a table cell's lines stay together), one string per page
-// (make test installs poppler-utils when it is missing).
-func Text(t *testing.T, doc []byte) []string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatalf("pdftotext is needed (apt-get install poppler-utils; make test installs it): %v", err)
-	}
-	cmd := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(doc)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext: %v %s", err, stderr.String())
-	}
-	return strings.Split(strings.TrimRight(string(out), "\f"), "\f")
-}
+// Text and flat are pdftest's, by shorter names.
+func Text(t *testing.T, doc []byte) []string { return pdftest.Pages(t, doc) }
 
-// flat is pages' text with every run of white space made one space, so
-// text a cell wrapped reads as one line.
-func flat(pages []string) string { return strings.Join(strings.Fields(strings.Join(pages, " ")), " ") }
+func flat(pages []string) string { return pdftest.Flat(pages...) }
 
 func sampleScheme(weeks, perWeek int) pdf.Scheme {
 	start := time.Date(2026, 4, 27, 0, 0, 0, 0, time.UTC)
