@@ -40,12 +40,12 @@ func TestLessonPlanAutoGenerateFromCurriculum(t *testing.T) {
 	var got planJSON
 	expect(t, s.do(t, teacher.caller, "POST", p.path("/auto-generate"), map[string]any{}), http.StatusOK).decode(t, &got)
 	for k, want := range map[string]string{
-		"specific_learning_outcomes": "a) read numbers up to 10,000\nb) write numbers in words",
+		"specific_learning_outcomes": "By the end of the sub-strand, the learner should be able to:\na) read numbers up to 10,000\nb) write numbers in words",
 		"key_inquiry_questions":      "How do we use numbers in daily life?",
 		"core_competences":           "Communication, Critical thinking",
 		"values_to_be_developed":     "Unity",
 		"pcis_to_be_addressed":       "Financial literacy",
-		"learning_resources":         "Curriculum design, Learner's book, Teacher's guide, Digital devices, Charts and manila paper",
+		"learning_resources":         "Curriculum designs, Textbooks, Digital devices, Video clips, Charts/Manila paper",
 		"development":                "Step 1: Learners draw a place value chart\nStep 2: Learners watch a video on counting",
 		"conclusion":                 "My own conclusion.", // the teacher's text is kept
 	} {

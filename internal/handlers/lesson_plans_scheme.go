@@ -78,6 +78,25 @@ func indexInWeek(sources []models.PlanSource) []int {
 	return out
 }
 
+// schemePlans reads every lesson of scheme sc with the date a plan made
+// from it gets (nil: undated): two statements at most, whatever its size.
+func (s *lessonPlansAPI) schemePlans(r *http.Request, sc *models.OwnedScheme) ([]models.PlanSource, []*time.Time, error) {
+	sources, err := models.PlanSources(reqDB(r), sc.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := newDater(r, &sc.Scheme, sources)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := indexInWeek(sources)
+	dates := make([]*time.Time, len(sources))
+	for i := range sources {
+		dates[i] = d.date(&sources[i], idx[i])
+	}
+	return sources, dates, nil
+}
+
 func (s *lessonPlansAPI) handleGenerateFromScheme(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var sc *models.OwnedScheme
@@ -88,28 +107,22 @@ func (s *lessonPlansAPI) handleGenerateFromScheme(w http.ResponseWriter, r *http
 		sc, err = s.ownScheme(r, id)
 	}
 	var sources []models.PlanSource
+	var dates []*time.Time
 	if err == nil {
-		sources, err = models.PlanSources(reqDB(r), sc.ID)
+		sources, dates, err = s.schemePlans(r, sc)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := newDater(r, &sc.Scheme, sources)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	idx := indexInWeek(sources)
 	var plans []models.LessonPlan
 	skipped := 0
 	for i := range sources {
-		l := &sources[i]
-		switch {
+		switch l := &sources[i]; {
 		case l.HasPlan:
 			skipped++
 		case models.PlanMakesSense(l.Kind):
-			plans = append(plans, models.PlanFromScheme(&sc.Scheme, l, d.date(l, idx[i])))
+			plans = append(plans, models.PlanFromScheme(&sc.Scheme, l, dates[i]))
 		}
 	}
 	made, err := models.InsertPlansSkipping(reqDB(r), plans)
@@ -132,27 +145,22 @@ func (s *lessonPlansAPI) handlePlanFromScheme(w http.ResponseWriter, r *http.Req
 	}
 	var sc *models.OwnedScheme
 	if err == nil {
-		if sc, err = s.ownScheme(r, schemeID); err != nil {
+		if sc, err = s.ownScheme(r, schemeID); errors.Is(err, models.ErrNotFound) {
 			err = models.ErrNoSuchSchemeLesson // another teacher's lesson reveals nothing
 		}
 	}
 	var sources []models.PlanSource
+	var dates []*time.Time
 	if err == nil {
-		sources, err = models.PlanSources(reqDB(r), sc.ID)
+		sources, dates, err = s.schemePlans(r, sc)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := newDater(r, &sc.Scheme, sources)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	idx := indexInWeek(sources)
 	for i := range sources {
 		if l := &sources[i]; l.ID == id {
-			p := models.PlanFromScheme(&sc.Scheme, l, d.date(l, idx[i]))
+			p := models.PlanFromScheme(&sc.Scheme, l, dates[i])
 			if err := models.CreatePlan(reqDB(r), &p); err != nil {
 				s.fail(w, r, err)
 				return

@@ -67,11 +67,11 @@ func FillFromCurriculum(t *PlanText, c *PlanCurriculum, subStrand string) map[st
 	if subStrand == "" {
 		subStrand = c.SubstrandName
 	}
-	set("specific_learning_outcomes", &t.SpecificLearningOutcomes, planLettered(c.SpecificLearningOutcomes))
+	set("specific_learning_outcomes", &t.SpecificLearningOutcomes, lettered(c.SpecificLearningOutcomes))
 	set("key_inquiry_questions", &t.KeyInquiryQuestions, c.KeyInquiryQuestions)
-	set("core_competences", &t.CoreCompetences, strings.Join(planNonBlank(c.CoreCompetencies), ", "))
-	set("values_to_be_developed", &t.ValuesToBeDeveloped, strings.Join(planNonBlank(c.Values), ", "))
-	set("pcis_to_be_addressed", &t.PCIsToBeAddressed, strings.Join(planNonBlank(c.PCIs), ", "))
+	set("core_competences", &t.CoreCompetences, strings.Join(nonEmpty(c.CoreCompetencies), ", "))
+	set("values_to_be_developed", &t.ValuesToBeDeveloped, strings.Join(nonEmpty(c.Values), ", "))
+	set("pcis_to_be_addressed", &t.PCIsToBeAddressed, strings.Join(nonEmpty(c.PCIs), ", "))
 	set("learning_resources", &t.LearningResources, PlanResourcesFor(c.SuggestedLearningExperiences, c.SpecificLearningOutcomes))
 	intro := "Review the previous lesson and link it to " + subStrand + "."
 	if q := planFirstLine(c.KeyInquiryQuestions); q != "" {
@@ -80,39 +80,10 @@ func FillFromCurriculum(t *PlanText, c *PlanCurriculum, subStrand string) map[st
 	set("introduction", &t.Introduction, intro)
 	set("development", &t.Development, planSteps(c.SuggestedLearningExperiences))
 	set("conclusion", &t.Conclusion, "Ask learners questions about "+subStrand+" and summarise the key points with them.")
-	if outcomes := planNonBlank(c.SpecificLearningOutcomes); len(outcomes) > 0 {
+	if outcomes := nonEmpty(c.SpecificLearningOutcomes); len(outcomes) > 0 {
 		set("summary", &t.Summary, "Learners worked towards: "+strings.Join(outcomes, "; ")+".")
 	}
 	return filled
-}
-
-// planNonBlank is items trimmed, without the blank ones.
-func planNonBlank(items []string) []string {
-	var out []string
-	for _, it := range items {
-		if it = strings.TrimSpace(it); it != "" {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// planLettered lists items as "a) …", one a line.
-func planLettered(items []string) string {
-	var b strings.Builder
-	n := 0
-	for _, it := range items {
-		if it = strings.TrimSpace(it); it == "" {
-			continue
-		}
-		if n > 0 {
-			b.WriteByte('\n')
-		}
-		letter := string(rune('a' + n%26))
-		fmt.Fprintf(&b, "%s) %s", letter, it)
-		n++
-	}
-	return b.String()
 }
 
 // planSteps lists the learning experiences as numbered lesson steps.
@@ -135,34 +106,10 @@ func planFirstLine(s string) string {
 	return ""
 }
 
-// planResourceRules add a resource when the lesson's experiences or outcomes
-// mention one of its words.
-var planResourceRules = []struct {
-	words    []string
-	resource string
-}{
-	{[]string{"digital", "video", "watch", "internet", "online", "computer"}, "Digital devices"},
-	{[]string{"chart", "draw", "illustrate", "poster"}, "Charts and manila paper"},
-	{[]string{"map", "locate", "atlas"}, "Maps and atlases"},
-	{[]string{"model", "construct", "build"}, "Modelling materials"},
-	{[]string{"experiment", "observe", "measure"}, "Real objects"},
-	{[]string{"picture", "photo"}, "Pictures and photographs"},
-	{[]string{"song", "sing", "music"}, "Audio recordings"},
-	{[]string{"field", "visit", "walk"}, "The school environment"},
-}
-
-// PlanResourcesFor suggests learning resources for a lesson: the curriculum
-// design and textbooks always, and more as its activities call for them.
+// PlanResourcesFor suggests learning resources for a lesson with the
+// scheme generator's rules, so a plan and its scheme suggest the same: the
+// curriculum designs and textbooks always, and more as its activities call
+// for them.
 func PlanResourcesFor(experiences, outcomes []string) string {
-	text := strings.ToLower(strings.Join(experiences, " ") + " " + strings.Join(outcomes, " "))
-	out := []string{"Curriculum design", "Learner's book", "Teacher's guide"}
-	for _, r := range planResourceRules {
-		for _, w := range r.words {
-			if strings.Contains(text, w) {
-				out = append(out, r.resource)
-				break
-			}
-		}
-	}
-	return strings.Join(out, ", ")
+	return applyRules([]string{"Curriculum designs", "Textbooks"}, CurriculumUnit{Experiences: experiences, Outcomes: outcomes}, resourceRules)
 }

@@ -21,12 +21,12 @@ func TestFillFromCurriculum(t *testing.T) {
 	text := models.PlanText{Conclusion: "Mine.", ValuesToBeDeveloped: "  "}
 	filled := models.FillFromCurriculum(&text, c, "")
 	want := models.PlanText{
-		SpecificLearningOutcomes: "a) count to 100\nb) read numbers",
+		SpecificLearningOutcomes: "By the end of the sub-strand, the learner should be able to:\na) count to 100\nb) read numbers",
 		KeyInquiryQuestions:      "- How do we count?\n- Why?",
 		CoreCompetences:          "Communication",
 		ValuesToBeDeveloped:      "  ", // nothing to fill it with: left as it was
 		PCIsToBeAddressed:        "Safety",
-		LearningResources:        "Curriculum design, Learner's book, Teacher's guide, Maps and atlases, Modelling materials",
+		LearningResources:        "Curriculum designs, Textbooks, Maps/Atlases, Modeling materials",
 		Introduction:             "Review the previous lesson and link it to Whole Numbers. Pose the key inquiry question: How do we count?",
 		Development:              "Step 1: Learners model numbers with sticks\nStep 2: Learners locate numbers on a map",
 		Conclusion:               "Mine.",
