@@ -73,6 +73,26 @@ type Config struct {
 	// Product limits.
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
+
+	// Files: notes, logos and share links (issue 17).
+	Storage        string // local | s3
+	StorageDir     string // STORAGE=local: where files live
+	S3             S3Config
+	UploadMaxBytes int64         // largest note upload
+	LogoMaxBytes   int64         // largest logo upload
+	UploadTimeout  time.Duration // how long one upload's body may take to arrive
+	SignedURLTTL   time.Duration // how long a file URL the API hands out works
+	FrontendURL    string        // base of share links (FRONTEND_URL/shared/{token})
+}
+
+// S3Config is STORAGE=s3's bucket on any S3-compatible service.
+type S3Config struct {
+	Endpoint        string
+	Bucket          string
+	Region          string
+	AccessKeyID     string
+	SecretAccessKey string
+	PathStyle       bool
 }
 
 // Production reports whether APP_ENV is production.
@@ -142,6 +162,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
+	p.files(c)
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
 
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
@@ -210,6 +231,7 @@ func (c *Config) LogAttrs() []any {
 		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+		"storage", c.Storage,
 	}
 }
 
