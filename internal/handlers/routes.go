@@ -15,6 +15,7 @@ import (
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/storage"
 )
 
 // Deps are what the API needs to serve.
@@ -25,6 +26,8 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Storage keeps uploaded files; nil means a local directory at STORAGE_DIR.
+	Storage storage.Store
 }
 
 // API holds the handlers' dependencies.
@@ -35,6 +38,7 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	store   storage.Store
 }
 
 // New builds the API's http.Handler.
@@ -47,6 +51,9 @@ func New(d Deps) http.Handler {
 	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.store = d.Storage; a.store == nil {
+		a.store = storage.NewLocal(a.cfg.StorageDir)
 	}
 	d.Cluster.RegisterMetrics(reg)
 	return a.routes()
@@ -75,10 +82,17 @@ func (a *API) routes() http.Handler {
 		r.Get("/docs/{file}", a.handleDocsFile)
 	}
 
+	// Uploaded files (issue 17): logos are public, notes' files need the
+	// short-lived signature the API put in their URL. No session, no database.
+	files := newFilesAPI(a)
+	r.Get("/uploads/{folder}/{name}", files.handleUploadsFile)
+	r.Head("/uploads/{folder}/{name}", files.handleUploadsFile)
+
 	r.Route("/api/v1", func(r chi.Router) {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		nt := newNotesAPI(a, dec, files)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -87,6 +101,10 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+
+		// A note's public share link (issue 17): no session needed, and each
+		// view is counted, so this GET is routed as a write (asWrite).
+		r.With(a.asWrite).Get("/shared/{token}", nt.handleSharedView)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -110,6 +128,18 @@ func (a *API) routes() http.Handler {
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
 
+			// Notes, their files and share links; logos (issue 17).
+			r.Get("/notes", nt.handleNoteList)
+			r.Post("/notes/upload", nt.handleNoteUpload)
+			r.Get("/notes/{id}", nt.handleNoteGet)
+			r.Delete("/notes/{id}", nt.handleNoteDelete)
+			r.Get("/notes/{id}/download", nt.handleNoteDownload)
+			r.Patch("/notes/{id}/favorite", nt.handleNoteFavorite)
+			r.Post("/notes/{id}/share", nt.handleShareCreate)
+			r.Get("/notes/{id}/shares", nt.handleShareList)
+			r.Delete("/shares/{id}", nt.handleShareRevoke)
+			r.Post("/profile/upload-logo", nt.handleProfileLogo)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -119,6 +149,7 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+				r.Post("/upload-logo", nt.handleSchoolLogo) // issue 17
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
