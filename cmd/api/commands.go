@@ -15,6 +15,7 @@ import (
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/handlers"
+	"github.com/teachtrack/api/internal/storage"
 	"github.com/teachtrack/api/migrations"
 )
 
@@ -33,6 +34,23 @@ func loadConfig(getenv func(string) string) (*config.Config, error) {
 
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
 	return db.Open(ctx, db.OptionsFromConfig(cfg, log))
+}
+
+// openStorage opens the file store (issue 17). An S3 bucket that is missing
+// is made (a fresh MinIO); credentials that may not check buckets only log.
+func openStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (storage.Store, error) {
+	store, err := storage.Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s3, ok := store.(*storage.S3); ok {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := s3.EnsureBucket(sctx); err != nil {
+			log.Warn("could not check the S3 bucket; uploads will fail until it exists", "bucket", cfg.S3.Bucket, "error", err.Error())
+		}
+	}
+	return store, nil
 }
 
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
@@ -54,10 +72,14 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	cluster.Start(bg)
+	store, err := openStorage(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version}),
+		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Storage: store}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

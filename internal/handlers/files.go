@@ -116,6 +116,9 @@ func (f *filesAPI) handleUploadsFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer obj.Close()
+	// A large file to a slow reader may take longer than the server's
+	// WriteTimeout, which is sized for JSON answers.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(f.cfg.UploadTimeout))
 	h := w.Header()
 	h.Set("Content-Type", kind.ContentType)
 	h.Set("Content-Disposition", disposition)

@@ -21,6 +21,7 @@ import (
 	"github.com/teachtrack/api/internal/dbtest"
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/storage"
 )
 
 // testServer is the real router on a fresh database of the local cluster.
@@ -29,6 +30,7 @@ type testServer struct {
 	DB      *dbtest.Database
 	Cluster *db.Cluster
 	Secret  string
+	Store   storage.Store
 	seq     atomic.Int64
 }
 
@@ -43,6 +45,7 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
 	t.Helper()
 	d := dbtest.New(t)
+	d.Set("STORAGE_DIR", t.TempDir()) // uploaded files; env may name an S3 bucket instead
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
 	}
@@ -58,9 +61,13 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
-	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log})))
+	store, err := storage.Open(cfg)
+	if err != nil {
+		t.Fatalf("opening storage: %v", err)
+	}
+	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log, Storage: store})))
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
+	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret, Store: store}
 }
 
 // testLog sends the API's warnings and errors to the test's log.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/teachtrack/api/internal/db"
@@ -252,7 +253,7 @@ func (n *notesAPI) handleNoteUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		note.FileType, note.ContentType, note.StorageKey = file.kind.Ext, file.kind.ContentType, file.key
-		note.OriginalFilename, note.FileSizeBytes = clip(file.name, 255), file.size
+		note.OriginalFilename, note.FileSizeBytes = displayName(file.name), file.size
 		// The body may have taken minutes: the statements get a fresh
 		// write timeout of their own.
 		n.rebind(r)
@@ -265,6 +266,21 @@ func (n *notesAPI) handleNoteUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/notes/%d", note.ID))
 	writeJSON(w, http.StatusCreated, map[string]any{"message": "Note uploaded.", "note": n.withURL(note, time.Now())})
+}
+
+// displayName is the client's file name as kept for display: its last path
+// element, without control characters, at most 255 characters.
+func displayName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	return clip(strings.TrimSpace(name), 255)
 }
 
 // clip shortens s to at most n characters.
