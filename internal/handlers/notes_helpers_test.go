@@ -174,3 +174,18 @@ func problemDetail(t *testing.T, r *response) string {
 	}
 	return p.Detail
 }
+
+// inProgress counts what the store holds of uploads: objects, temporary
+// files (local) and unfinished multipart uploads (S3).
+func inProgress(t *testing.T, s *testServer) int {
+	t.Helper()
+	n := len(storedKeys(t, s))
+	if s3, ok := s.Store.(*storage.S3); ok {
+		p, err := s3.PendingUploads(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += p
+	}
+	return n
+}
