@@ -50,8 +50,11 @@ func (n *notesAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // withURL fills the note's file_url: a short-lived signed URL that shows it.
+// It is absolute, on FRONTEND_URL, whose /uploads proxy forwards to us: the
+// browser's <img>/<iframe>/download links then stay on the frontend's origin,
+// and an outside viewer (the Office preview the frontend embeds) can fetch it.
 func (n *notesAPI) withURL(note *models.Note, now time.Time) *models.Note {
-	note.FileURL = n.files.signedURL(note.StorageKey, "", now)
+	note.FileURL = n.cfg.FrontendURL + n.files.signedURL(note.StorageKey, "", now)
 	return note
 }
 

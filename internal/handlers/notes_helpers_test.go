@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -147,10 +148,14 @@ func upload(t *testing.T, s *testServer, c caller, file formFile, fields ...stri
 	return body.Note
 }
 
-// fetch GETs a URL the API handed out (relative to the API), without a
-// session and without following redirects.
+// fetch GETs a URL the API handed out, without a session and without
+// following redirects. File URLs are on FRONTEND_URL, whose /uploads proxy
+// forwards the path and query to the API unchanged: so does fetch.
 func fetch(t *testing.T, s *testServer, path string) *response {
 	t.Helper()
+	if u, err := url.Parse(path); err == nil && u.IsAbs() {
+		path = u.RequestURI()
+	}
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := c.Get(s.URL + path)
 	if err != nil {

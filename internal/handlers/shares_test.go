@@ -100,7 +100,7 @@ func TestShareLinks(t *testing.T) {
 		t.Errorf("expires_in_days null gave expires_at %v", *dl.ExpiresAt)
 	}
 	expect(t, s.do(t, anonymous, "GET", "/api/v1/shared/"+token(t, dl), nil), http.StatusOK).decode(t, &shared)
-	if shared.Note.FileURL == nil || !shared.AllowDownload {
+	if shared.Note.FileURL == nil || !shared.AllowDownload || !strings.HasPrefix(*shared.Note.FileURL, "https://teachtrack.example/uploads/notes/") {
 		t.Fatalf("download link shows %+v", shared)
 	}
 	if got := expect(t, fetch(t, s, *shared.Note.FileURL), http.StatusOK); !bytes.Equal(got.Body, data) {
