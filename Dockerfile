@@ -14,11 +14,14 @@ COPY . .
 # Shown by `api version` and in /healthz.
 ARG VERSION=dev
 RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/api ./cmd/api \
-	&& /out/api version
+	&& /out/api version \
+	&& mkdir -p /out/data/uploads
 
 # static-debian12: no libc, no shell, no curl, hence `api healthcheck` below.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/api /api
+# STORAGE=local keeps uploads here (a volume in compose), writable by the non-root user.
+COPY --from=build --chown=65532:65532 /out/data /data
 # 65532, distroless's nonroot; numeric so runtimes can verify it is not root.
 USER 65532:65532
 EXPOSE 8080

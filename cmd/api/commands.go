@@ -21,6 +21,7 @@ import (
 	"github.com/teachtrack/api/internal/mail"
 	"github.com/teachtrack/api/internal/models"
 	"github.com/teachtrack/api/internal/mpesa"
+	"github.com/teachtrack/api/internal/storage"
 	"github.com/teachtrack/api/migrations"
 )
 
@@ -87,6 +88,23 @@ func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db
 	return cluster, nil
 }
 
+// openStorage opens the file store (issue 17). An S3 bucket that is missing
+// is made (a fresh MinIO); credentials that may not check buckets only log.
+func openStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (storage.Store, error) {
+	store, err := storage.Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s3, ok := store.(*storage.S3); ok {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := s3.EnsureBucket(sctx); err != nil {
+			log.Warn("could not check the S3 bucket; uploads will fail until it exists", "bucket", cfg.S3.Bucket, "error", err.Error())
+		}
+	}
+	return store, nil
+}
+
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", append([]any{"version", version}, cfg.LogAttrs()...)...)
@@ -114,7 +132,12 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		return err
 	}
 
+	store, err := openStorage(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 	deps := apiDeps(cfg, cluster, log, mailer)
+	deps.Storage = store
 	if rec := handlers.NewPaymentReconciler(deps); rec != nil {
 		// Payments whose M-Pesa callback never came are settled all the same.
 		go rec.Run(bg)

@@ -110,6 +110,24 @@ type Config struct {
 	// Curriculum catalogue (issue 13): a directory of CBC curriculum JSON
 	// files imported at every start, after the migrations (idempotent).
 	CurriculumDir string
+	// Files: notes, logos and share links (issue 17).
+	Storage        string // local | s3
+	StorageDir     string // STORAGE=local: where files live
+	S3             S3Config
+	UploadMaxBytes int64         // largest note upload
+	LogoMaxBytes   int64         // largest logo upload
+	UploadTimeout  time.Duration // how long one upload's body may take to arrive
+	SignedURLTTL   time.Duration // how long a file URL the API hands out works
+}
+
+// S3Config is STORAGE=s3's bucket on any S3-compatible service.
+type S3Config struct {
+	Endpoint        string
+	Bucket          string
+	Region          string
+	AccessKeyID     string
+	SecretAccessKey string
+	PathStyle       bool
 }
 
 // Mpesa is the Daraja (M-Pesa STK push) configuration. Payments are on only
@@ -217,7 +235,6 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 
 		SMTPURL:                 p.str("SMTP_URL", ""),
 		EmailFrom:               p.str("EMAIL_FROM", "TeachTrack <no-reply@teachtrack.local>"),
-		FrontendURL:             p.str("FRONTEND_URL", "http://localhost:3000"),
 		GoogleClientID:          p.str("GOOGLE_CLIENT_ID", ""),
 		GoogleCertsURL:          p.str("GOOGLE_CERTS_URL", GoogleCertsURL),
 		LoginCaptcha:            p.oneOf("LOGIN_CAPTCHA", "after-failures", "after-failures", "always", "off"),
@@ -238,6 +255,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.Mpesa = p.mpesa()
+	p.files(c)
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
 	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
 	if c.CurriculumDir != "" {
@@ -362,6 +380,7 @@ func (c *Config) LogAttrs() []any {
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
 		"llm_assistant", c.LLMAPIKey != "",
 		"mpesa", c.Mpesa.Configured(), "mpesa_base_url", c.Mpesa.BaseURL,
+		"storage", c.Storage,
 	}
 }
 

@@ -26,8 +26,8 @@ func fixture(t *testing.T, name string) []byte {
 	return data
 }
 
-// upload is a multipart/form-data body with file and form fields.
-func upload(t *testing.T, filename string, data []byte, fields ...string) rawBody {
+// curriculumUpload is a multipart/form-data body with file and form fields.
+func curriculumUpload(t *testing.T, filename string, data []byte, fields ...string) rawBody {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
@@ -66,7 +66,7 @@ type importJSON struct {
 func importFixture(t *testing.T, s *testServer, admin caller, name string, want int) importJSON {
 	t.Helper()
 	var out importJSON
-	expect(t, s.do(t, admin, "POST", "/api/v1/admin/import-curriculum", upload(t, name, fixture(t, name))), want).decode(t, &out)
+	expect(t, s.do(t, admin, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, name, fixture(t, name))), want).decode(t, &out)
 	return out
 }
 
@@ -123,7 +123,7 @@ func TestCurriculumImportAndList(t *testing.T) {
 	}
 	changed := strings.Replace(string(fixture(t, "number-dialect.json")), `"Poultry", "suggestedLessons": 4`, `"Poultry", "suggestedLessons": 6`, 1)
 	var upd importJSON
-	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", upload(t, "number-dialect.json", []byte(changed))), http.StatusOK).decode(t, &upd)
+	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, "number-dialect.json", []byte(changed))), http.StatusOK).decode(t, &upd)
 	if upd.Status != "updated" || upd.Version != 2 || upd.CurriculumID != agri.CurriculumID || upd.Stats["lessons"] != 12 {
 		t.Errorf("a changed file: %+v, want updated version 2 of the same template with 12 lessons", upd)
 	}
@@ -147,15 +147,15 @@ func TestCurriculumImportAndList(t *testing.T) {
 	}
 
 	// Not a curriculum: 422 with the reason; PDF: 415; teachers: 403.
-	res := expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", upload(t, "x.json", []byte(`{"grade":"Grade 1","strands":[]}`))), http.StatusUnprocessableEntity)
+	res := expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, "x.json", []byte(`{"grade":"Grade 1","strands":[]}`))), http.StatusUnprocessableEntity)
 	var p problem
 	res.decode(t, &p)
 	if !strings.Contains(p.Detail, "no subject") {
 		t.Errorf("detail %q", p.Detail)
 	}
-	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", upload(t, "design.pdf", []byte("%PDF-1.7 ..."))), http.StatusUnsupportedMediaType)
+	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, "design.pdf", []byte("%PDF-1.7 ..."))), http.StatusUnsupportedMediaType)
 	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", map[string]string{"file": "x"}), http.StatusUnsupportedMediaType)
-	expect(t, s.do(t, teacher.caller, "POST", "/api/v1/admin/import-curriculum", upload(t, "a.json", fixture(t, "three-level.json"))), http.StatusForbidden)
+	expect(t, s.do(t, teacher.caller, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, "a.json", fixture(t, "three-level.json"))), http.StatusForbidden)
 
 	var cur struct {
 		Curricula []templateJSON `json:"curricula"`
@@ -182,7 +182,7 @@ func TestCurriculumBulkUse(t *testing.T) {
 			TemplateID uint64 `json:"template_id"`
 		} `json:"data"`
 	}
-	expect(t, s.do(t, other.caller, "POST", "/api/v1/curriculum/upload", upload(t, "mine.json", fixture(t, "no-lessons.json"))), http.StatusCreated).decode(t, &private)
+	expect(t, s.do(t, other.caller, "POST", "/api/v1/curriculum/upload", curriculumUpload(t, "mine.json", fixture(t, "no-lessons.json"))), http.StatusCreated).decode(t, &private)
 	expect(t, s.do(t, admin.caller, "DELETE", fmt.Sprintf("/api/v1/admin/curriculum-templates/%d", kis), nil), http.StatusOK)
 
 	u := bulkUse(t, s, teacher.caller, agri, kis, private.Data.TemplateID, 999999)
@@ -232,7 +232,7 @@ func TestCurriculumBulkUse(t *testing.T) {
 	// subject made from it is unchanged by a re-import of its file.
 	expect(t, s.do(t, admin.caller, "GET", fmt.Sprintf("/api/v1/admin/curriculum-templates/%d", kis), nil), http.StatusOK)
 	changed := strings.Replace(string(fixture(t, "number-dialect.json")), `"Soil ten"`, `"Soil ten, revised"`, 1)
-	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", upload(t, "n.json", []byte(changed))), http.StatusOK)
+	expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/import-curriculum", curriculumUpload(t, "n.json", []byte(changed))), http.StatusOK)
 	raw := string(expect(t, s.do(t, teacher.caller, "GET", fmt.Sprintf("/api/v1/subjects/%d", subjectID), nil), http.StatusOK).Body)
 	if strings.Contains(raw, "revised") || !strings.Contains(raw, `"lessons_completed":1`) {
 		t.Errorf("the teacher's subject changed with its template: %s", raw)

@@ -22,6 +22,7 @@ import (
 	"github.com/teachtrack/api/internal/dbtest"
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/storage"
 )
 
 // testServer is the real router on a fresh database of the local cluster.
@@ -30,6 +31,7 @@ type testServer struct {
 	DB      *dbtest.Database
 	Cluster *db.Cluster
 	Secret  string
+	Store   storage.Store
 	seq     atomic.Int64
 }
 
@@ -52,6 +54,7 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 func newServerWith(t *testing.T, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
 	t.Helper()
 	d := dbtest.New(t)
+	d.Set("STORAGE_DIR", t.TempDir()) // uploaded files; env may name an S3 bucket instead
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
 	}
@@ -71,14 +74,18 @@ func newServerWith(t *testing.T, log *slog.Logger, edit func(d *handlers.Deps, u
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log}
+	store, err := storage.Open(cfg)
+	if err != nil {
+		t.Fatalf("opening storage: %v", err)
+	}
+	deps := handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log, Storage: store}
 	if edit != nil {
 		edit(&deps, "http://"+l.Addr().String())
 	}
 	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: checkSpec(t, handlers.New(deps))}}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
+	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret, Store: store}
 }
 
 // testLog sends the API's warnings and errors to the test's log.

@@ -16,6 +16,7 @@ import (
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/storage"
 )
 
 // Deps are what the API needs to serve.
@@ -39,6 +40,8 @@ type Deps struct {
 	// confirmation mail is only logged.
 	Mpesa        PaymentGateway
 	PaymentMails PaymentMailer
+	// Storage keeps uploaded files; nil means a local directory at STORAGE_DIR.
+	Storage storage.Store
 }
 
 // API holds the handlers' dependencies.
@@ -52,6 +55,7 @@ type API struct {
 	now     func() time.Time
 	mail    interface{ Wake() }
 	deps    Deps
+	store   storage.Store
 }
 
 // New builds the API's http.Handler.
@@ -67,6 +71,9 @@ func New(d Deps) http.Handler {
 	}
 	if a.now = d.Now; a.now == nil {
 		a.now = time.Now
+	}
+	if a.store = d.Storage; a.store == nil {
+		a.store = storage.NewLocal(a.cfg.StorageDir)
 	}
 	d.Cluster.RegisterMetrics(reg)
 	return a.routes()
@@ -95,6 +102,12 @@ func (a *API) routes() http.Handler {
 		r.Get("/docs/{file}", a.handleDocsFile)
 	}
 
+	// Uploaded files (issue 17): logos are public, notes' files need the
+	// short-lived signature the API put in their URL. No session, no database.
+	files := newFilesAPI(a)
+	r.Get("/uploads/{folder}/{name}", files.handleUploadsFile)
+	r.Head("/uploads/{folder}/{name}", files.handleUploadsFile)
+
 	r.Route("/api/v1", func(r chi.Router) {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
@@ -104,6 +117,7 @@ func (a *API) routes() http.Handler {
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		docs := newDocumentsAPI(a, dec)
 		cu := newCurriculumAPI(a, dec, u)
+		nt := newNotesAPI(a, dec, files)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -129,6 +143,10 @@ func (a *API) routes() http.Handler {
 		r.With(cu.maybeSession).Get("/curriculum-templates", cu.handleTemplateList)
 		r.Get("/education-levels", cu.handleEducationLevels)
 		r.Get("/grades", cu.handleGrades)
+
+		// A note's public share link (issue 17): no session needed, and each
+		// view is counted, so this GET is routed as a write (asWrite).
+		r.With(a.asWrite).Get("/shared/{token}", nt.handleSharedView)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -215,6 +233,17 @@ func (a *API) routes() http.Handler {
 			r.Post("/curriculum-templates/bulk-use", cu.handleBulkUse)
 			r.Get("/subjects-by-grade", cu.handleSubjectsByGrade)
 			r.Post("/curriculum/upload", cu.handleUpload)
+			// Notes, their files and share links; logos (issue 17).
+			r.Get("/notes", nt.handleNoteList)
+			r.Post("/notes/upload", nt.handleNoteUpload)
+			r.Get("/notes/{id}", nt.handleNoteGet)
+			r.Delete("/notes/{id}", nt.handleNoteDelete)
+			r.Get("/notes/{id}/download", nt.handleNoteDownload)
+			r.Patch("/notes/{id}/favorite", nt.handleNoteFavorite)
+			r.Post("/notes/{id}/share", nt.handleShareCreate)
+			r.Get("/notes/{id}/shares", nt.handleShareList)
+			r.Delete("/shares/{id}", nt.handleShareRevoke)
+			r.Post("/profile/upload-logo", nt.handleProfileLogo)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
@@ -225,6 +254,7 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+				r.Post("/upload-logo", nt.handleSchoolLogo) // issue 17
 
 				// Curriculum (issue 13): admins read the catalogue and set their
 				// school's lessons per week; only a SUPER_ADMIN changes templates.
