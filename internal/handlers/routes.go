@@ -29,11 +29,9 @@ type Deps struct {
 	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
 	Mail interface{ Wake() }
 
-	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
-	// POST /payments/stk-push answers 503. PaymentMails nil: the
-	// confirmation mail is only logged.
-	Mpesa        PaymentGateway
-	PaymentMails PaymentMailer
+	// Mpesa is Daraja (issue 19); nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503.
+	Mpesa PaymentGateway
 }
 
 // API holds the handlers' dependencies.
@@ -45,7 +43,7 @@ type API struct {
 	metrics *httpMetrics
 	reg     *prometheus.Registry
 	mail    interface{ Wake() }
-	deps    Deps
+	mpesa   PaymentGateway
 }
 
 // New builds the API's http.Handler.
@@ -55,7 +53,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, mpesa: d.Mpesa}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -90,7 +88,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
-		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
+		pay := newPaymentsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
