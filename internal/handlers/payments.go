@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/mail"
 	"github.com/teachtrack/api/internal/models"
 	"github.com/teachtrack/api/internal/mpesa"
 )
@@ -27,19 +27,33 @@ type PaymentGateway interface {
 	Query(ctx context.Context, checkoutID string) (mpesa.QueryResult, error)
 }
 
-// PaymentMailer sends the payment-confirmation mail. It is called inside the
-// transaction that grants the plan, once per payment, so an outbox that
-// writes its message with tx sends exactly one mail per payment.
-type PaymentMailer interface {
-	PaymentConfirmed(tx *gorm.DB, p *models.Payment, u *models.User) error
+// outboxMailer sends the payment-confirmation mail: SettlePayment calls it
+// inside the transaction that grants the plan, and it queues the mail in the
+// outbox there (models.EnqueueMail); the mail worker sends it after the
+// commit. A payment grants once, so it mails once.
+type outboxMailer struct {
+	links mail.Links
+	zone  *time.Location
 }
 
-// logMailer is the PaymentMailer until one is configured: it logs the mail.
-type logMailer struct{ log *slog.Logger }
+func (m outboxMailer) PaymentConfirmed(tx *gorm.DB, p *models.Payment, u *models.User) error {
+	r := mail.Receipt{PlanName: planName(p.Period), Amount: p.Amount, Currency: p.Currency}
+	if p.TransactionCode != nil {
+		r.Code = *p.TransactionCode
+	}
+	if u.SubscriptionExpiresAt != nil {
+		until := u.SubscriptionExpiresAt.In(m.zone).Add(-time.Second) // the last day it runs
+		r.Until = &until
+	}
+	return models.EnqueueMail(tx, mail.PaymentConfirmed(m.links, u.Email, u.FullName, r))
+}
 
-func (m logMailer) PaymentConfirmed(_ *gorm.DB, p *models.Payment, u *models.User) error {
-	m.log.Info("payment confirmation mail (no mailer configured)", "to", u.Email, "payment_id", p.ID, "plan", u.SubscriptionType)
-	return nil
+// planName is a period's name on the pricing page.
+func planName(p models.Period) string {
+	if p == models.PeriodYearly {
+		return "Yearly"
+	}
+	return "Termly"
 }
 
 // paymentsAPI serves pricing, M-Pesa payments and plan changes. Nothing a
@@ -48,16 +62,17 @@ func (m logMailer) PaymentConfirmed(_ *gorm.DB, p *models.Payment, u *models.Use
 // query, under a row lock, once.
 type paymentsAPI struct {
 	*API
-	dec  *decoder
-	gw   PaymentGateway // nil: payments are off (503)
-	mail PaymentMailer
+	dec    *decoder
+	gw     PaymentGateway // nil: payments are off (503)
+	mailer outboxMailer
 }
 
-func newPaymentsAPI(a *API, dec *decoder, gw PaymentGateway, mail PaymentMailer) *paymentsAPI {
-	if mail == nil {
-		mail = logMailer{a.log}
+func newPaymentsAPI(a *API, dec *decoder) *paymentsAPI {
+	links := mail.Links{}
+	if a.cfg != nil {
+		links.FrontendURL = a.cfg.FrontendURL
 	}
-	return &paymentsAPI{API: a, dec: dec, gw: gw, mail: mail}
+	return &paymentsAPI{API: a, dec: dec, gw: a.mpesa, mailer: outboxMailer{links: links, zone: a.schoolZone()}}
 }
 
 func (pa *paymentsAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -335,15 +350,23 @@ func (pa *paymentsAPI) confirm(r *http.Request, checkoutID string, extra models.
 	}
 	// Re-bound: DB_WRITE_TIMEOUT counts from here, not from before the query.
 	pa.rebind(r)
-	s, err := models.SettlePayment(reqDB(r), checkoutID, out, pa.planClock(), pa.mail.PaymentConfirmed)
+	s, err := models.SettlePayment(reqDB(r), checkoutID, out, pa.planClock(), pa.mailer.PaymentConfirmed)
 	if err != nil {
 		pa.log.Error("settling a payment", "request_id", RequestID(r.Context()), "checkout_request_id", checkoutID, "error", err.Error())
 		return nil, false
 	}
+	pa.wakeMail(s)
 	if s.Now {
 		pa.log.Info("payment settled", "checkout_request_id", checkoutID, "status", s.Payment.Status, "granted", s.Granted)
 	}
 	return s, true
+}
+
+// wakeMail tells the mail worker, after the commit, that a confirmation is queued.
+func (pa *paymentsAPI) wakeMail(s *models.Settled) {
+	if s.Granted && pa.API.mail != nil {
+		pa.API.mail.Wake()
+	}
 }
 
 // --- Safaricom's callback ------------------------------------------------------

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/models"
@@ -25,32 +22,10 @@ import (
 
 const callbackToken = "cb-0123456789abcdef0123456789abcdef0123456789"
 
-// countingMailer records the payment-confirmation mails the API sends.
-type countingMailer struct {
-	mu    sync.Mutex
-	sent  []uint64 // payment ids
-	users []uint64
-}
-
-func (m *countingMailer) PaymentConfirmed(_ *gorm.DB, p *models.Payment, u *models.User) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, p.ID)
-	m.users = append(m.users, u.ID)
-	return nil
-}
-
-func (m *countingMailer) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.sent)
-}
-
 // payServer is the API with M-Pesa pointed at a Daraja stand-in.
 type payServer struct {
 	*testServer
 	daraja *mpesatest.Server
-	mail   *countingMailer
 }
 
 // newPayServer starts the stand-in and the API; timeout bounds each Daraja
@@ -58,7 +33,6 @@ type payServer struct {
 func newPayServer(t *testing.T, timeout time.Duration, env ...string) *payServer {
 	t.Helper()
 	d := mpesatest.New(t)
-	mail := &countingMailer{}
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s := newServerWith(t, log, func(deps *handlers.Deps, url string) {
 		cfg := d.Config(url+"/api/v1/payments/callback", callbackToken)
@@ -66,9 +40,19 @@ func newPayServer(t *testing.T, timeout time.Duration, env ...string) *payServer
 			cfg.Timeout = timeout
 		}
 		deps.Mpesa = mpesa.New(cfg)
-		deps.PaymentMails = mail
 	}, append([]string{"MPESA_CALLBACK_TOKEN", callbackToken}, env...)...)
-	return &payServer{testServer: s, daraja: d, mail: mail}
+	return &payServer{testServer: s, daraja: d}
+}
+
+// mails returns the payment confirmations in the mail outbox (the real one:
+// the mail worker would send them).
+func (s *payServer) mails(t *testing.T) []models.OutboxMail {
+	t.Helper()
+	var out []models.OutboxMail
+	if err := s.primary(t).Where("subject LIKE ?", "Payment received:%").Order("id").Find(&out).Error; err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 type pushJSON struct {

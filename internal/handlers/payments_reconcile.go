@@ -34,8 +34,8 @@ func NewPaymentReconciler(d Deps) *PaymentReconciler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: log, deps: d}
-	return &PaymentReconciler{cluster: d.Cluster, pay: newPaymentsAPI(a, nil, d.Mpesa, d.PaymentMails),
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: log, mail: d.Mail, mpesa: d.Mpesa}
+	return &PaymentReconciler{cluster: d.Cluster, pay: newPaymentsAPI(a, nil),
 		Every: time.Minute, MinAge: 3 * time.Minute, MaxAge: 24 * time.Hour}
 }
 
@@ -75,10 +75,11 @@ func (r *PaymentReconciler) Once(ctx context.Context) (int, error) {
 			continue
 		}
 		s, err := models.SettlePayment(r.cluster.OnPrimary(ctx), id, models.Outcome{ResultCode: q.ResultCode, ResultDesc: q.ResultDesc},
-			r.pay.planClock(), r.pay.mail.PaymentConfirmed)
+			r.pay.planClock(), r.pay.mailer.PaymentConfirmed)
 		if err != nil {
 			return settled, err
 		}
+		r.pay.wakeMail(s)
 		if s.Now {
 			settled++
 			r.pay.log.Info("payment settled by reconciliation", "checkout_request_id", id, "status", s.Payment.Status, "granted", s.Granted)

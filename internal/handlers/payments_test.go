@@ -98,13 +98,16 @@ func TestPaymentSuccess(t *testing.T) {
 	if len(ch) != 1 || ch[0].Source != models.ChangePayment || ch[0].PaymentID == nil || *ch[0].PaymentID != p.ID || ch[0].ActorID != nil || ch[0].ToType != "INDIVIDUAL_BASIC" {
 		t.Errorf("changes %+v", ch)
 	}
-	if n := s.mail.count(); n != 1 {
-		t.Errorf("%d confirmation mails, want 1", n)
+	if m := s.mails(t); len(m) != 1 {
+		t.Errorf("%d confirmation mails, want 1", len(m))
+	} else if m[0].ToAddress != teacher.Email || !strings.Contains(m[0].BodyText, "KES 350") || !strings.Contains(m[0].BodyText, *st.TransactionCode) ||
+		!strings.Contains(m[0].Subject, "Termly") || m[0].BodyHTML == nil {
+		t.Errorf("confirmation mail to %s: %q\n%s", m[0].ToAddress, m[0].Subject, m[0].BodyText)
 	}
 
 	// Safaricom retries its callback: acknowledged, nothing changes.
 	s.callBack(t, res.CheckoutRequestID)
-	if n, ch := s.mail.count(), s.changes(t, teacher.ID); n != 1 || len(ch) != 1 {
+	if n, ch := len(s.mails(t)), s.changes(t, teacher.ID); n != 1 || len(ch) != 1 {
 		t.Errorf("after a repeated callback: %d mails, %d changes", n, len(ch))
 	}
 	if me2 := s.me(t, teacher.caller); !me2.SubscriptionExpiresAt.Equal(*me.SubscriptionExpiresAt) {
@@ -129,7 +132,7 @@ func TestPaymentSettledByPoll(t *testing.T) {
 		t.Errorf("/auth/me right after the poll: %d %s %v", code, body, err)
 	}
 	near(t, "yearly expiry", s.me(t, teacher.caller).SubscriptionExpiresAt, time.Now().AddDate(1, 0, 0))
-	if n := s.mail.count(); n != 1 {
+	if n := len(s.mails(t)); n != 1 {
 		t.Errorf("%d mails", n)
 	}
 }
@@ -170,7 +173,7 @@ func TestPaymentNotPaid(t *testing.T) {
 			}
 		})
 	}
-	if n := s.mail.count(); n != 0 {
+	if n := len(s.mails(t)); n != 0 {
 		t.Errorf("%d mails for payments that weren't paid", n)
 	}
 }
@@ -231,7 +234,7 @@ func TestPaymentConcurrentSettlement(t *testing.T) {
 		t.Error(e)
 	}
 	s.waitReplicas(t)
-	if n, ch := s.mail.count(), s.changes(t, teacher.ID); n != 1 || len(ch) != 1 {
+	if n, ch := len(s.mails(t)), s.changes(t, teacher.ID); n != 1 || len(ch) != 1 {
 		t.Errorf("%d mails and %d plan changes for one payment, want 1 and 1", n, len(ch))
 	}
 	near(t, "expiry (granted once, not extended per callback)", s.me(t, teacher.caller).SubscriptionExpiresAt, time.Now().AddDate(0, 4, 0))
@@ -287,8 +290,8 @@ func TestPaymentForgedCallbacks(t *testing.T) {
 	if n := s.countRows(t, "payments"); n != before+1 {
 		t.Errorf("%d payments, want %d", n, before+1)
 	}
-	if ch := s.changes(t, teacher.ID); len(ch) != 1 || s.mail.count() != 1 {
-		t.Errorf("%d changes and %d mails, want the paid payment's only", len(ch), s.mail.count())
+	if ch := s.changes(t, teacher.ID); len(ch) != 1 || len(s.mails(t)) != 1 {
+		t.Errorf("%d changes and %d mails, want the paid payment's only", len(ch), len(s.mails(t)))
 	}
 
 	// Malformed: 400, and Safaricom never sends one.
@@ -366,7 +369,7 @@ func TestPaymentReconciler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := handlers.NewPaymentReconciler(handlers.Deps{Config: cfg, Cluster: s.Cluster, Mpesa: mpesa.New(s.daraja.Config("http://127.0.0.1:1/cb", callbackToken)), PaymentMails: s.mail})
+	rec := handlers.NewPaymentReconciler(handlers.Deps{Config: cfg, Cluster: s.Cluster, Mpesa: mpesa.New(s.daraja.Config("http://127.0.0.1:1/cb", callbackToken))})
 	rec.MinAge = 0
 	for i, want := range []int{1, 0} { // the second run finds nothing left to settle
 		n, err := rec.Once(context.Background())
@@ -380,7 +383,7 @@ func TestPaymentReconciler(t *testing.T) {
 	if p := s.payment(t, waiting); p.Status != "PENDING" {
 		t.Errorf("unanswered payment %s", p.Status)
 	}
-	if n := s.mail.count(); n != 1 {
+	if n := len(s.mails(t)); n != 1 {
 		t.Errorf("%d mails", n)
 	}
 	s.waitReplicas(t)

@@ -35,11 +35,9 @@ type Deps struct {
 	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
 	Mail interface{ Wake() }
 
-	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
-	// POST /payments/stk-push answers 503. PaymentMails nil: the
-	// confirmation mail is only logged.
-	Mpesa        PaymentGateway
-	PaymentMails PaymentMailer
+	// Mpesa is Daraja (issue 19); nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503.
+	Mpesa PaymentGateway
 	// Storage keeps uploaded files; nil means a local directory at STORAGE_DIR.
 	Storage storage.Store
 }
@@ -56,6 +54,7 @@ type API struct {
 	mail    interface{ Wake() }
 	deps    Deps
 	store   storage.Store
+	mpesa   PaymentGateway
 }
 
 // New builds the API's http.Handler.
@@ -65,7 +64,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, mpesa: d.Mpesa}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,7 +113,7 @@ func (a *API) routes() http.Handler {
 		sj := newSubjectsAPI(a, dec)
 		tt := newTimetableAPI(a, dec)
 		lp := newLessonPlansAPI(a, dec)
-		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
+		pay := newPaymentsAPI(a, dec)
 		docs := newDocumentsAPI(a, dec)
 		cu := newCurriculumAPI(a, dec, u)
 		nt := newNotesAPI(a, dec, files)

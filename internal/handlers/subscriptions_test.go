@@ -91,7 +91,7 @@ func TestSubscriptionExpiryAndRenewal(t *testing.T) {
 	if ch := s.changes(t, teacher.ID); len(ch) != 4 {
 		t.Errorf("%d recorded changes, want 4 payments", len(ch))
 	}
-	if n := s.mail.count(); n != 4 {
+	if n := len(s.mails(t)); n != 4 {
 		t.Errorf("%d mails for 4 payments", n)
 	}
 }
