@@ -42,7 +42,13 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 // newLoggingServer is newTestServer whose API and cluster log to log.
 func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
 	t.Helper()
-	d := dbtest.New(t)
+	return newServerOn(t, dbtest.New(t), log, env...)
+}
+
+// newServerOn starts the API on database d (e.g. of a private cluster); a
+// second call on the same d is a second API instance.
+func newServerOn(t *testing.T, d *dbtest.Database, log *slog.Logger, env ...string) *testServer {
+	t.Helper()
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
 	}
@@ -168,6 +174,15 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 	if c.Cookie != nil {
 		// Unrelated cookies beside ours, as the Next.js proxy forwards them.
 		req.Header.Add("Cookie", "next-auth.csrf-token=abc; "+c.Cookie.Name+"="+c.Cookie.Value+"; theme=dark")
+		// What a browser adds to a request from the site's own pages (the
+		// CSRF check needs it for cookie mutations), unless the test sets
+		// headers of its own (TestCrossSiteCookieMutations).
+		if c.Header == nil {
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			if method != http.MethodGet && method != http.MethodHead {
+				req.Header.Set("Origin", s.URL)
+			}
+		}
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
