@@ -30,6 +30,9 @@ type testServer struct {
 	Cluster *db.Cluster
 	Secret  string
 	seq     atomic.Int64
+	// noWait leaves out the wait for the replicas after a write (tests of
+	// replication lag).
+	noWait bool
 }
 
 // newTestServer starts the API on a fresh database; env pairs (name, value)
@@ -193,7 +196,7 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	if method != http.MethodGet && method != http.MethodHead {
+	if method != http.MethodGet && method != http.MethodHead && !s.noWait {
 		s.waitReplicas(t)
 	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
