@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,12 +46,25 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 // newLoggingServer is newTestServer whose API and cluster log to log.
 func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
 	t.Helper()
-	return newServerOn(t, dbtest.New(t), log, env...)
+	return newServerWith(t, log, nil, env...)
+}
+
+// newServerWith is newLoggingServer whose dependencies edit changes before
+// the API is built; it gets the server's URL (for outside services that call
+// the API back, such as M-Pesa).
+func newServerWith(t *testing.T, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
+	t.Helper()
+	return newServerOnWith(t, dbtest.New(t), log, edit, env...)
 }
 
 // newServerOn starts the API on database d (e.g. of a private cluster); a
 // second call on the same d is a second API instance.
 func newServerOn(t *testing.T, d *dbtest.Database, log *slog.Logger, env ...string) *testServer {
+	t.Helper()
+	return newServerOnWith(t, d, log, nil, env...)
+}
+
+func newServerOnWith(t *testing.T, d *dbtest.Database, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
 	t.Helper()
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
@@ -67,7 +81,16 @@ func newServerOn(t *testing.T, d *dbtest.Database, log *slog.Logger, env ...stri
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
-	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log})))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log}
+	if edit != nil {
+		edit(&deps, "http://"+l.Addr().String())
+	}
+	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: checkSpec(t, handlers.New(deps))}}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret}
 }
@@ -93,6 +116,9 @@ type caller struct {
 	Cookie *http.Cookie
 	// Header adds request headers (e.g. X-Forwarded-For).
 	Header http.Header
+	// Bare sends a cookie without the headers a browser adds (Origin,
+	// Sec-Fetch-Site), as a hand-made client would.
+	Bare bool
 }
 
 var anonymous = caller{}
@@ -178,9 +204,9 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 		// Unrelated cookies beside ours, as the Next.js proxy forwards them.
 		req.Header.Add("Cookie", "next-auth.csrf-token=abc; "+c.Cookie.Name+"="+c.Cookie.Value+"; theme=dark")
 		// What a browser adds to a request from the site's own pages (the
-		// CSRF check needs it for cookie mutations), unless the test sets
-		// headers of its own (TestCrossSiteCookieMutations).
-		if c.Header == nil {
+		// CSRF check needs it for cookie mutations), unless the test says
+		// where the request comes from (TestCrossSiteCookieMutations).
+		if !c.Bare && c.Header.Get("Origin") == "" && c.Header.Get("Sec-Fetch-Site") == "" && c.Header.Get("Referer") == "" {
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
 			if method != http.MethodGet && method != http.MethodHead {
 				req.Header.Set("Origin", s.URL)

@@ -23,6 +23,15 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Mail wakes the mail worker once a transaction that queued mail
+	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
+	Mail interface{ Wake() }
+
+	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503. PaymentMails nil: the
+	// confirmation mail is only logged.
+	Mpesa        PaymentGateway
+	PaymentMails PaymentMailer
 }
 
 // API holds the handlers' dependencies.
@@ -33,6 +42,8 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	mail    interface{ Wake() }
+	deps    Deps
 }
 
 // New builds the API's http.Handler.
@@ -41,7 +52,7 @@ func New(d Deps) http.Handler {
 	if reg == nil {
 		reg = NewRegistry()
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -79,6 +90,7 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database. checkOrigin
 		// refuses cross-site mutations made with the session cookie (csrf.go).
@@ -88,6 +100,11 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+
+		// Payments (issue 19): public prices, and Safaricom's result callback,
+		// on a secret path token (it carries no user).
+		r.Get("/pricing-config", pay.handlePricingGet)
+		r.Post("/payments/callback/{token}", pay.handleCallback)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -110,6 +127,12 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// Payments (issue 19). The status poll settles a payment Daraja
+			// says has ended: a GET that writes.
+			r.Post("/payments/stk-push", pay.handleSTKPush)
+			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
+			r.Post("/payments/downgrade", pay.handleDowngrade)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
@@ -134,6 +157,13 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Payments (issue 19).
+					r.Get("/pricing-config", pay.handlePricingGet)
+					r.Put("/pricing-config", pay.handlePricingPut)
+					r.Get("/payments", pay.handleAdminPayments)
+					r.Get("/payments/stats", pay.handleAdminPaymentStats)
+					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
 				})
 			})
 		})

@@ -149,6 +149,7 @@ func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser,
 	if a := su.Session.ImpersonatorID; a != nil && !su.Impersonator.live(*a, now) {
 		return nil, errImpersonationEnded
 	}
+	su.User.ApplyExpiry(now)
 	return &su, nil
 }
 

@@ -49,6 +49,9 @@ type User struct {
 	SubscriptionStatus string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// SubscriptionExpiresAt ends a paid plan (see ApplyExpiry); nil: no end.
+	SubscriptionExpiresAt *time.Time
 }
 
 // NormalizeEmail is the one form every e-mail address is stored, looked up,
