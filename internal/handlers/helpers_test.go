@@ -203,15 +203,7 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 	if c.Cookie != nil {
 		// Unrelated cookies beside ours, as the Next.js proxy forwards them.
 		req.Header.Add("Cookie", "next-auth.csrf-token=abc; "+c.Cookie.Name+"="+c.Cookie.Value+"; theme=dark")
-		// What a browser adds to a request from the site's own pages (the
-		// CSRF check needs it for cookie mutations), unless the test says
-		// where the request comes from (TestCrossSiteCookieMutations).
-		if !c.Bare && c.Header.Get("Origin") == "" && c.Header.Get("Sec-Fetch-Site") == "" && c.Header.Get("Referer") == "" {
-			req.Header.Set("Sec-Fetch-Site", "same-origin")
-			if method != http.MethodGet && method != http.MethodHead {
-				req.Header.Set("Origin", s.URL)
-			}
-		}
+		browserHeaders(req, c, s.URL)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -226,6 +218,19 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 		s.waitReplicas(t)
 	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// browserHeaders adds what a browser adds to a request from the site's own
+// pages (the CSRF check needs it for cookie mutations), unless the test says
+// where the request comes from (TestCrossSiteCookieMutations).
+func browserHeaders(req *http.Request, c caller, origin string) {
+	if c.Bare || c.Header.Get("Origin") != "" || c.Header.Get("Sec-Fetch-Site") != "" || c.Header.Get("Referer") != "" {
+		return
+	}
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		req.Header.Set("Origin", origin)
+	}
 }
 
 func (s *testServer) waitReplicas(t *testing.T) {
