@@ -73,6 +73,9 @@ func TestMetricsCardinalityBounded(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	if strings.Contains(string(res.Body), `route="/api/v1/*"`) {
+		t.Errorf("an unmatched path under /api/v1 has a label of its own")
+	}
 }
 
 // TestMetricsExposure: in production /metrics is served only where the

@@ -35,6 +35,8 @@ type reqState struct {
 	actor uint64
 	// affected are the users whose access this write changed (see affects).
 	affected []uint64
+	// unmatched: no route took the request (404/405): one metrics label.
+	unmatched bool
 }
 
 // affects names users whose access the request's write changes — banned,
@@ -101,10 +103,10 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 			status = http.StatusOK
 		}
 		route := chi.RouteContext(r.Context()).RoutePattern()
-		if route == "" {
+		st := stateFrom(r.Context())
+		if route == "" || st != nil && st.unmatched {
 			route = unmatchedRoute
 		}
-		st := stateFrom(r.Context())
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)), slog.String("request_id", RequestID(r.Context())),

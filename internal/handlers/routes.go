@@ -64,9 +64,15 @@ func (a *API) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID, a.accessLog, a.recoverer, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.unmatched = true
+		}
 		a.writeError(w, r, errorf(http.StatusNotFound, "There is no such endpoint: check the path."))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.unmatched = true
+		}
 		a.writeError(w, r, errorf(http.StatusMethodNotAllowed, "This endpoint does not accept the "+r.Method+" method."))
 	})
 
