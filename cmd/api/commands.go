@@ -136,8 +136,10 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	reg := handlers.NewRegistry()
 	deps := apiDeps(cfg, cluster, log, mailer)
 	deps.Storage = store
+	deps.Registry = reg
 	if rec := handlers.NewPaymentReconciler(deps); rec != nil {
 		// Payments whose M-Pesa callback never came are settled all the same.
 		go rec.Run(bg)
@@ -159,6 +161,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 			return err
 		}
 		defer stopPprof()
+	}
+	switch {
+	case cfg.MetricsAddr != "":
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, handlers.MetricsHandler(reg, cfg.MetricsToken), log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	case cfg.MetricsToken == "" && cfg.Production():
+		log.Warn("/metrics is not served: set METRICS_ADDR (a private listener) or METRICS_TOKEN (a bearer token) to scrape it")
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -216,6 +228,21 @@ func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Warn("serving pprof (PPROF_ADDR): keep this address private", "addr", ln.Addr().String())
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
+}
+
+// serveMetrics serves /metrics alone on its own listener (METRICS_ADDR), e.g.
+// an address only the monitoring network reaches.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Info("serving /metrics on its own listener (METRICS_ADDR)", "addr", ln.Addr().String())
 	go func() { _ = srv.Serve(ln) }()
 	return func() { _ = srv.Close() }, nil
 }

@@ -23,7 +23,25 @@ type Claims struct {
 	Role      string  `json:"role"`
 	SchoolID  *uint64 `json:"school_id"`
 	SessionID uint64  `json:"sid"`
+	// Cookie marks a token minted for the browser's session cookie: only such
+	// a token is renewed when it expires. The token login returns in its body
+	// (for Authorization: Bearer) is another token, without it, so an
+	// API client's token sent as a cookie dies at its expiry like any bearer.
+	Cookie bool `json:"ck,omitempty"`
+	// Impersonator is the admin who opened this session as the user (RFC 8693
+	// "act"), so routing can honour that admin's consistency point too.
+	Impersonator uint64 `json:"act,omitempty"`
 	jwt.RegisteredClaims
+}
+
+// Token is what an access token says: whose session it is, and for what.
+type Token struct {
+	UserID       uint64
+	Role         string
+	SchoolID     *uint64
+	SessionID    uint64
+	Cookie       bool   // for the session cookie (renewable), else a bearer token
+	Impersonator uint64 // the admin acting as UserID, if any
 }
 
 // UserID is the token's subject as a number.
@@ -54,15 +72,21 @@ func NewIssuer(secret string, ttl time.Duration) *Issuer {
 // TTL is the lifetime of the tokens the issuer makes.
 func (i *Issuer) TTL() time.Duration { return i.ttl }
 
-// Issue makes an access token for a user's session.
+// Issue makes a bearer access token for a user's session.
 func (i *Issuer) Issue(userID uint64, role string, schoolID *uint64, sessionID uint64) (string, error) {
+	return i.IssueToken(Token{UserID: userID, Role: role, SchoolID: schoolID, SessionID: sessionID})
+}
+
+// IssueToken makes an access token saying t.
+func (i *Issuer) IssueToken(t Token) (string, error) {
+	userID, role, schoolID, sessionID := t.UserID, t.Role, t.SchoolID, t.SessionID
 	now := i.now()
 	jti, err := RandomToken(16)
 	if err != nil {
 		return "", err
 	}
 	c := Claims{
-		Role: role, SchoolID: schoolID, SessionID: sessionID,
+		Role: role, SchoolID: schoolID, SessionID: sessionID, Cookie: t.Cookie, Impersonator: t.Impersonator,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   strconv.FormatUint(userID, 10),
 			IssuedAt:  jwt.NewNumericDate(now),

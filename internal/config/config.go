@@ -80,6 +80,11 @@ type Config struct {
 	// PprofAddr serves net/http/pprof on its own listener when set (benchmarks
 	// and profiling only; empty, the default, serves nothing).
 	PprofAddr string
+	// MetricsAddr serves /metrics on a listener of its own (and not on
+	// HTTP_ADDR); MetricsToken requires Authorization: Bearer <token> for it.
+	// In production, with neither, /metrics is not served at all.
+	MetricsAddr  string
+	MetricsToken string
 
 	// Product limits.
 	MaxSubjectsPerUser int
@@ -225,6 +230,8 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 
 		ShutdownTimeout: p.dur("SHUTDOWN_TIMEOUT", 15*time.Second),
 		PprofAddr:       p.str("PPROF_ADDR", ""),
+		MetricsAddr:     p.str("METRICS_ADDR", ""),
+		MetricsToken:    p.str("METRICS_TOKEN", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 
@@ -277,6 +284,14 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 			p.fail("PPROF_ADDR", "must be host:port (e.g. 127.0.0.1:6060), not %q", c.PprofAddr)
 		}
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			p.fail("METRICS_ADDR", "must be host:port (e.g. 127.0.0.1:9090), not %q", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("METRICS_TOKEN", "must be at least 16 characters (e.g. `openssl rand -hex 16`)")
+	}
 	if c.HealthInterval <= 0 {
 		// A zero interval would make the health checker's ticker panic.
 		p.fail("HEALTH_INTERVAL", "must be greater than zero")
@@ -321,11 +336,35 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		// Development convenience only: a fixed secret means sessions survive restarts.
 		c.JWTSecret = "dev-secret-change-me-in-production-please"
 	}
+	c.checkOrigins(p)
 	p.accounts(c)
 	if p.err != nil {
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// checkOrigins refuses a CORS allow-list that would let any site act with
+// the session cookie: "*" (the cookie goes along with every request) or an
+// entry that is not a bare origin, and, in production, an empty list.
+func (c *Config) checkOrigins(p *parser) {
+	if len(c.CORSAllowedOrigins) == 0 && c.Production() {
+		p.fail("CORS_ALLOWED_ORIGINS", "is required when APP_ENV=production: list the frontend's origins, e.g. https://app.example.com")
+		return
+	}
+	for i, o := range c.CORSAllowedOrigins {
+		if strings.Contains(o, "*") {
+			p.fail("CORS_ALLOWED_ORIGINS", "must list origins, not %q: the session cookie goes along with cross-origin requests, so a wildcard would let any site use it", o)
+			return
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			p.fail("CORS_ALLOWED_ORIGINS", "entry %q is not an origin such as https://app.example.com (scheme, host and optional port only)", o)
+			return
+		}
+		// Browsers send origins lower-cased and without a trailing slash.
+		c.CORSAllowedOrigins[i] = strings.ToLower(u.Scheme + "://" + u.Host)
+	}
 }
 
 // GoogleCertsURL is where Google publishes the keys that sign its ID tokens.

@@ -118,6 +118,12 @@ func TestLoadRejects(t *testing.T) {
 		{"SHUTDOWN_TIMEOUT", "later", "duration"},
 		{"MAX_SUBJECTS_PER_USER", "0", "between 1 and"},
 		{"DOCS_ENABLED", "maybe", "true or false"},
+		{"METRICS_ADDR", "9090", "host:port"},
+		{"METRICS_TOKEN", "short", "at least 16"},
+		{"CORS_ALLOWED_ORIGINS", "*", "not \"*\""},
+		{"CORS_ALLOWED_ORIGINS", "https://*.example.com", "wildcard"},
+		{"CORS_ALLOWED_ORIGINS", "app.example.com", "not an origin"},
+		{"CORS_ALLOWED_ORIGINS", "https://app.example.com/path", "not an origin"},
 		{"APP_TIMEZONE", "Mars/Olympus_Mons", "IANA time zone"},
 		{"DATABASE_URL", "", "is required"},
 		{"DATABASE_URL", "postgres://teachtrack:primary-pw@db/tt", "scheme"},
@@ -236,7 +242,7 @@ func TestLoadEnvFile(t *testing.T) {
 }
 
 func TestLoadProductionSecret(t *testing.T) {
-	prod := minimal().with("APP_ENV", "production")
+	prod := minimal().with("APP_ENV", "production", "CORS_ALLOWED_ORIGINS", "https://app.example.com")
 	tests := []struct {
 		name, secret, wantIn string
 	}{
@@ -267,6 +273,12 @@ func TestLoadProductionSecret(t *testing.T) {
 		}
 		if !c.Production() || c.JWTSecret != secret || c.DocsEnabled {
 			t.Errorf("Production()=%v secret kept=%v DocsEnabled=%v; want true, true, false", c.Production(), c.JWTSecret == secret, c.DocsEnabled)
+		}
+	})
+	t.Run("production without CORS_ALLOWED_ORIGINS stops with one sentence", func(t *testing.T) {
+		_, err := Load(minimal().with("APP_ENV", "production", "JWT_SECRET", "0123456789abcdef0123456789abcdef").get, "")
+		if err == nil || !strings.HasPrefix(err.Error(), "CORS_ALLOWED_ORIGINS is required when APP_ENV=production") || strings.Count(err.Error(), "\n") != 0 {
+			t.Errorf("Load = %v, want one line about CORS_ALLOWED_ORIGINS", err)
 		}
 	})
 	t.Run("development fills in a secret", func(t *testing.T) {

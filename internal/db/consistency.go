@@ -28,6 +28,8 @@ type Point struct {
 type pointStore interface {
 	Get(ctx context.Context, userID uint64) (Point, bool, error)
 	Set(ctx context.Context, userID uint64, p Point) error
+	// SetMany records one point for several users (one round trip in Redis).
+	SetMany(ctx context.Context, userIDs []uint64, p Point) error
 	Delete(ctx context.Context, userID uint64) error
 }
 
@@ -67,6 +69,13 @@ func (m *memoryStore) Set(_ context.Context, userID uint64, p Point) error {
 				delete(m.points, id)
 			}
 		}
+	}
+	return nil
+}
+
+func (m *memoryStore) SetMany(ctx context.Context, userIDs []uint64, p Point) error {
+	for _, id := range userIDs {
+		_ = m.Set(ctx, id, p)
 	}
 	return nil
 }
@@ -134,6 +143,20 @@ func (r *redisStore) Get(ctx context.Context, userID uint64) (Point, bool, error
 
 func (r *redisStore) Set(ctx context.Context, userID uint64, p Point) error {
 	return r.client.Set(ctx, r.key(userID), strconv.FormatInt(p.At.UnixNano(), 10)+"|"+p.GTID, pointTTL).Err()
+}
+
+func (r *redisStore) SetMany(ctx context.Context, userIDs []uint64, p Point) error {
+	if len(userIDs) == 1 {
+		return r.Set(ctx, userIDs[0], p)
+	}
+	v := strconv.FormatInt(p.At.UnixNano(), 10) + "|" + p.GTID
+	_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, id := range userIDs {
+			pipe.Set(ctx, r.key(id), v, pointTTL)
+		}
+		return nil
+	})
+	return err
 }
 
 func (r *redisStore) Delete(ctx context.Context, userID uint64) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/go-sql-driver/mysql"
@@ -22,6 +23,8 @@ const (
 	erOptionPreventsRO = 1290 // --read-only
 	erLockWaitTimeout  = 1205
 	erLockDeadlock     = 1213
+	erDataTooLong      = 1406 // strict mode: a value longer than its column
+	erTruncatedValue   = 1366 // strict mode: e.g. text the column's character set can't hold
 )
 
 // Translate turns a driver or GORM error into a domain error, keeping the
@@ -46,6 +49,11 @@ func Translate(err error) error {
 		case erOptionPreventsRO, erLockWaitTimeout, erLockDeadlock:
 			// Transient: the client is told to retry (503 with Retry-After).
 			return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+		case erDataTooLong, erTruncatedValue:
+			// The decoder bounds text by bytes (handlers.maxTextBytes); this
+			// is the net under it for a column narrower than its validation:
+			// a 422 naming the column, never a 500. The transaction rolls back.
+			return fmt.Errorf("%w: %w", models.Invalid(columnOf(me.Message), "is too long or holds characters its column can't store"), err)
 		}
 		return err
 	}
@@ -53,6 +61,19 @@ func Translate(err error) error {
 		return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
 	}
 	return err
+}
+
+// columnOf finds the column a MySQL message names ("... for column 'x' at row 1").
+func columnOf(msg string) string {
+	_, rest, ok := strings.Cut(msg, "column '")
+	if !ok {
+		return "body"
+	}
+	col, _, _ := strings.Cut(rest, "'")
+	if i := strings.LastIndexByte(col, '.'); i >= 0 {
+		col = col[i+1:]
+	}
+	return col
 }
 
 // IsConnectionError reports whether err means the node could not be reached or

@@ -112,6 +112,12 @@ func TestTranslate(t *testing.T) {
 	if db.Translate(nil) != nil {
 		t.Error("Translate(nil) is not nil")
 	}
+	// A value longer than its column (strict mode's 1406) is the client's
+	// mistake: a validation error naming the column, not a 500.
+	var ve *models.ValidationError
+	if err := db.Translate(provoke("INSERT INTO schools (name) VALUES (REPEAT('é', 300))")); !errors.As(err, &ve) || ve.Fields[0].Field != "name" {
+		t.Errorf("Translate(data too long) = %v, want a validation error for name", err)
+	}
 	var me *mysql.MySQLError
 	if !errors.As(db.Translate(provoke("INSERT INTO schools (name) VALUES ('Alliance High')")), &me) || me.Number != 1062 {
 		t.Errorf("the driver's error is not reachable with errors.As after Translate")

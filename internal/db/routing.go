@@ -66,13 +66,26 @@ func (b *Binding) Release() {
 
 // ForRequest binds a request to one node: the primary for writes (bounded by
 // DB_WRITE_TIMEOUT); for reads, one healthy replica that has applied the
-// user's last write, else the primary.
-func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64) *Binding {
+// user's last write, else the primary. also names further users whose points
+// the read must honour too (an impersonation session's admin: their ban or
+// sign-out must end the impersonation at once).
+func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64, also ...uint64) *Binding {
 	if kind == Write {
 		return c.bindTo(ctx, c.primary, ReasonWrite)
 	}
-	n, reason := c.chooseReplica(ctx, userID, nil)
+	n, reason := c.chooseReplica(ctx, users(userID, also), nil)
 	return c.bindTo(ctx, n, reason)
+}
+
+// users lists the non-zero ids among userID and also.
+func users(userID uint64, also []uint64) []uint64 {
+	out := make([]uint64, 0, 1+len(also))
+	for _, id := range append([]uint64{userID}, also...) {
+		if id != 0 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // OnPrimary is a *gorm.DB bound to the primary with no request behind it, for
@@ -83,12 +96,12 @@ func (c *Cluster) OnPrimary(ctx context.Context) *gorm.DB {
 
 // Retry re-binds a read whose replica failed: that replica leaves rotation and
 // the read goes to another healthy replica, else the primary.
-func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64) *Binding {
+func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64, also ...uint64) *Binding {
 	failed.Release()
 	if failed.node != c.primary {
 		c.markDown(failed.node, "connection error while serving a read")
 	}
-	n, _ := c.chooseReplica(ctx, userID, failed.node)
+	n, _ := c.chooseReplica(ctx, users(userID, also), failed.node)
 	return c.bindTo(ctx, n, ReasonRetry)
 }
 
@@ -110,9 +123,10 @@ func (c *Cluster) bindTo(ctx context.Context, n *Node, reason string) *Binding {
 	return b
 }
 
-// chooseReplica applies the read-your-writes mode to pick a node for a read,
-// never choosing exclude.
-func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Node) (*Node, string) {
+// chooseReplica applies the read-your-writes mode to pick a node for a read
+// by userIDs (usually one user), never choosing exclude. A node qualifies when
+// it has applied every one of their consistency points.
+func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *Node) (*Node, string) {
 	healthy := c.inRotation(exclude)
 	if len(healthy) == 0 {
 		return c.primary, ReasonNoHealthyReplica
@@ -121,46 +135,66 @@ func (c *Cluster) chooseReplica(ctx context.Context, userID uint64, exclude *Nod
 		// The primary has every write, so it is always "caught up".
 		healthy = append(healthy, c.primary)
 	}
-	if userID == 0 || c.opts.Mode == ModeOff {
+	if len(userIDs) == 0 || c.opts.Mode == ModeOff {
 		return c.pickRead(healthy)
 	}
-	p, ok, err := c.point(ctx, userID)
-	switch {
-	case err != nil:
-		// The shared store is unreachable: we can't know what this user wrote,
-		// so the primary serves them rather than a possibly stale replica.
-		c.warnStore("consistency store unavailable: reading from the primary", userID, err)
-		return c.primary, ReasonStickyPrimary
-	case !ok:
-		return c.pickRead(healthy)
-	}
-	if c.opts.Mode == ModeWindow || p.GTID == "" {
-		if time.Since(p.At) < c.opts.StickyWindow {
+	var gtids []string
+	for _, userID := range userIDs {
+		p, ok, err := c.point(ctx, userID)
+		switch {
+		case err != nil:
+			// The shared store is unreachable: we can't know what this user wrote,
+			// so the primary serves them rather than a possibly stale replica.
+			c.warnStore("consistency store unavailable: reading from the primary", userID, err)
 			return c.primary, ReasonStickyPrimary
+		case !ok:
+			continue
 		}
-		c.forget(ctx, userID)
+		if c.opts.Mode == ModeWindow || p.GTID == "" {
+			if time.Since(p.At) < c.opts.StickyWindow {
+				return c.primary, ReasonStickyPrimary
+			}
+			c.forget(ctx, userID)
+			continue
+		}
+		// Causal: forget a point every healthy replica has; keep the rest.
+		all := true
+		for _, n := range healthy {
+			if n != c.primary && !n.hasApplied(c.flavor, p.GTID) {
+				all = false
+				break
+			}
+		}
+		if all {
+			if exclude == nil {
+				c.forget(ctx, userID)
+			}
+			continue
+		}
+		gtids = append(gtids, p.GTID)
+	}
+	if len(gtids) == 0 {
 		return c.pickRead(healthy)
 	}
-	// Causal: any healthy replica known to have the point will do.
+	// Any healthy replica known to have every point will do.
 	var caughtUp []*Node
 	for _, n := range healthy {
-		if n == c.primary || n.hasApplied(c.flavor, p.GTID) {
+		if n == c.primary || n.hasAppliedAll(c.flavor, gtids) {
 			caughtUp = append(caughtUp, n)
 		}
-	}
-	if len(caughtUp) == len(healthy) && exclude == nil {
-		c.forget(ctx, userID)
 	}
 	if len(caughtUp) > 0 {
 		return c.pickRead(caughtUp)
 	}
-	// None known to have it yet (the checker's positions are up to one interval
-	// old): wait briefly for the point on the replica that was closest to it.
-	n := c.closest(healthy, p.GTID)
-	if c.waitFor(ctx, n, p.GTID) {
-		return n, ReasonReplica
+	// None known to have them yet (the checker's positions are up to one
+	// interval old): wait briefly on the replica that was closest.
+	n := c.closest(healthy, gtids[0])
+	for _, g := range gtids {
+		if !c.waitFor(ctx, n, g) {
+			return c.primary, ReasonStickyPrimary
+		}
 	}
-	return c.primary, ReasonStickyPrimary
+	return n, ReasonReplica
 }
 
 // waitFor blocks up to CAUSAL_WAIT until n has applied pos. Applied positions
@@ -250,10 +284,15 @@ func (c *Cluster) forget(ctx context.Context, userID uint64) {
 	}
 }
 
-// AfterWrite records userID's consistency point after a successful write: the
-// primary's GTID position now, which includes that write's commit.
-func (c *Cluster) AfterWrite(ctx context.Context, userID uint64) {
-	if userID == 0 || c.opts.Mode == ModeOff || len(c.replicas) == 0 {
+// AfterWrite records the consistency point of userIDs after a successful
+// write: the primary's GTID position now, which includes that write's commit.
+// Besides the writer, it names the users whose access the write changed (a
+// ban, a role change, a deletion, a revoked session): their next reads, on
+// any API instance sharing the store, then check their session on a node that
+// has the change, so it applies at once rather than after the replicas' lag.
+func (c *Cluster) AfterWrite(ctx context.Context, userIDs ...uint64) {
+	userIDs = users(0, userIDs)
+	if len(userIDs) == 0 || c.opts.Mode == ModeOff || len(c.replicas) == 0 {
 		return
 	}
 	p := Point{At: time.Now()}
@@ -267,10 +306,10 @@ func (c *Cluster) AfterWrite(ctx context.Context, userID uint64) {
 			p.GTID = ""
 		}
 	}
-	if err := c.store.Set(ctx, userID, p); err != nil {
-		c.warnStore("consistency store unavailable: user pinned to the primary for the sticky window", userID, err)
+	if err := c.store.SetMany(ctx, userIDs, p); err != nil {
+		c.warnStore("consistency store unavailable: user pinned to the primary for the sticky window", userIDs[0], err)
 		if c.fallback != nil {
-			_ = c.fallback.Set(ctx, userID, Point{At: p.At})
+			_ = c.fallback.SetMany(ctx, userIDs, Point{At: p.At})
 		}
 	}
 }
@@ -293,6 +332,16 @@ func (n *Node) hasApplied(f Flavor, pos string) bool {
 	n.mu.Unlock()
 	ok, err := gtidContains(f, have, pos)
 	return err == nil && ok
+}
+
+// hasAppliedAll reports whether the checker last saw n at or past every pos.
+func (n *Node) hasAppliedAll(f Flavor, positions []string) bool {
+	for _, pos := range positions {
+		if !n.hasApplied(f, pos) {
+			return false
+		}
+	}
+	return true
 }
 
 // advance records that n has reached pos (learned from a successful wait).

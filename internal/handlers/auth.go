@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/httprate"
+
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
@@ -22,6 +24,8 @@ type usersAPI struct {
 	proxies   auth.Proxies
 	login     *limiter
 	register  *limiter
+	// changePassword counts change-password attempts per user (LOGIN_RATE_LIMIT a minute).
+	changePassword *httprate.RateLimiter
 }
 
 func newUsersAPI(a *API, dec *decoder) *usersAPI {
@@ -34,6 +38,9 @@ func newUsersAPI(a *API, dec *decoder) *usersAPI {
 	}
 	u.login = u.newLimiter(a.cfg.LoginRateLimit)
 	u.register = u.newLimiter(a.cfg.RegisterRateLimit)
+	u.changePassword = httprate.NewRateLimiter(a.cfg.LoginRateLimit, time.Minute, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		u.fail(w, r, errorf(http.StatusTooManyRequests, "Too many attempts. Please wait a minute and try again."))
+	}))
 	return u
 }
 
@@ -200,42 +207,62 @@ func (u *usersAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 var errBanned = models.Sentence(models.ErrForbidden, "This account has been suspended. Please contact support.")
 
 // startSession opens a session for user, sets the session cookie and answers
-// with the tokens. impersonator is the admin acting as user, if any; such a
-// session gets no refresh token and lasts at most an hour.
-func (u *usersAPI) startSession(w http.ResponseWriter, r *http.Request, user *models.User, impersonator *uint64, status int) {
+// with the tokens. imp is the admin acting as user and the admin's own
+// session, if any; such a session gets no refresh token and lasts at most an
+// hour. The cookie and the body get different tokens (auth.Claims.Cookie):
+// only the cookie's is renewed once expired.
+func (u *usersAPI) startSession(w http.ResponseWriter, r *http.Request, user *models.User, imp *impersonator, status int) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	// The cookie renews for SESSION_TTL; the refresh token keeps the session
 	// alive for API clients for REFRESH_TOKEN_TTL, whichever is longer.
 	renew, expires := u.cfg.SessionTTL, max(u.cfg.SessionTTL, u.cfg.RefreshTokenTTL)
-	if impersonator != nil {
+	if imp != nil {
 		renew = min(renew, time.Hour)
 		expires = renew
 	}
-	s := &models.Session{UserID: user.ID, ImpersonatorID: impersonator, RenewUntil: now.Add(renew), ExpiresAt: now.Add(expires)}
+	s := &models.Session{UserID: user.ID, CreatedAt: now, RenewUntil: now.Add(renew), ExpiresAt: now.Add(expires)}
 	refresh, refreshHash := "", ""
-	if impersonator == nil {
-		var err error
+	var err error
+	if imp == nil {
 		if refresh, refreshHash, err = auth.NewRefreshToken(); err != nil {
 			u.fail(w, r, err)
 			return
 		}
+		err = models.CreateSession(reqDB(r), s, refreshHash)
+	} else {
+		err = models.StartImpersonation(reqDB(r), s, imp.admin, user, imp.sessionID)
 	}
-	if err := models.CreateSession(reqDB(r), s, refreshHash); err != nil {
+	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	access, err := u.tokens.Issue(user.ID, string(user.Role), user.SchoolID, s.ID)
+	su := &models.SessionUser{Session: *s, User: *user}
+	t := auth.Token{UserID: user.ID, Role: string(user.Role), SchoolID: user.SchoolID, SessionID: s.ID}
+	if imp != nil {
+		t.Impersonator = imp.admin.ID
+	}
+	access, err := u.tokens.IssueToken(t)
+	var cookie string
+	if err == nil {
+		cookie, err = u.cookieToken(su)
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
 	stateFrom(r.Context()).userID = user.ID
-	u.setCookie(w, access, s.RenewUntil)
+	u.setCookie(w, cookie, s.RenewUntil)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, tokenResponse{
 		AccessToken: access, TokenType: "bearer", ExpiresIn: int(u.tokens.TTL().Seconds()),
 		RefreshToken: refresh, User: toUserJSON(user),
 	})
+}
+
+// impersonator is the admin starting an impersonation, and their session.
+type impersonator struct {
+	admin     *models.User
+	sessionID uint64
 }
 
 type refreshRequest struct {
@@ -255,6 +282,9 @@ func (u *usersAPI) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	su, err := models.RotateRefreshToken(reqDB(r), auth.HashRefreshToken(req.RefreshToken), hash, now, now.Add(u.cfg.RefreshTokenTTL))
+	if errors.Is(err, models.ErrRefreshReused) && su != nil {
+		affects(r, su.Session.UserID) // the revoked session dies on every node at once
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -289,12 +319,13 @@ func (u *usersAPI) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if p := principalFrom(r.Context()); p != nil && p.err == nil {
 		sid = p.SessionID
 	} else if req.RefreshToken != "" {
-		id, err := models.SessionByRefreshToken(reqDB(r), auth.HashRefreshToken(req.RefreshToken))
+		id, owner, err := models.SessionByRefreshToken(reqDB(r), auth.HashRefreshToken(req.RefreshToken))
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			u.fail(w, r, err)
 			return
 		}
 		sid = id
+		affects(r, owner)
 	}
 	if sid != 0 {
 		if err := models.RevokeSession(reqDB(r), sid, time.Now().UTC()); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type Principal struct {
 	SchoolID  *uint64
 	// User is the caller's row, read with the session on every request.
 	User *models.User
+	// Impersonator is the admin acting as UserID in an impersonation session.
+	Impersonator uint64
 
 	fromCookie bool
 	expired    bool  // a cookie token that expired: renew it if the session lives
@@ -70,11 +73,15 @@ func (u *usersAPI) authenticate(next http.Handler) http.Handler {
 		p := &Principal{fromCookie: fromCookie}
 		claims, err := u.tokens.Verify(token)
 		switch {
-		case err == nil, errors.Is(err, auth.ErrExpired) && fromCookie:
+		// Only a token minted for the cookie is renewed once expired: an API
+		// client's bearer token sent as a cookie dies at its expiry.
+		case err == nil, errors.Is(err, auth.ErrExpired) && fromCookie && claims.Cookie:
 			p.UserID, _ = claims.UserID()
 			p.SessionID, p.Role, p.SchoolID = claims.SessionID, models.Role(claims.Role), claims.SchoolID
+			p.Impersonator = claims.Impersonator
 			p.expired = err != nil
-			stateFrom(r.Context()).userID = p.UserID
+			st := stateFrom(r.Context())
+			st.userID, st.actor = p.UserID, p.Impersonator
 		case errors.Is(err, auth.ErrExpired):
 			p.err = models.Sentence(models.ErrUnauthorized, "The access token has expired. Refresh it or sign in again.")
 		default:
@@ -115,7 +122,7 @@ func (u *usersAPI) requireSession(next http.Handler) http.Handler {
 		}
 		p.User, p.Role, p.SchoolID = &su.User, su.User.Role, su.User.SchoolID
 		if p.expired {
-			token, err := u.tokens.Issue(su.User.ID, string(su.User.Role), su.User.SchoolID, su.Session.ID)
+			token, err := u.cookieToken(su)
 			if err != nil {
 				u.fail(w, r, err)
 				return
@@ -125,6 +132,15 @@ func (u *usersAPI) requireSession(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cookieToken mints the session cookie's access token for su.
+func (u *usersAPI) cookieToken(su *models.SessionUser) (string, error) {
+	t := auth.Token{UserID: su.User.ID, Role: string(su.User.Role), SchoolID: su.User.SchoolID, SessionID: su.Session.ID, Cookie: true}
+	if su.Session.ImpersonatorID != nil {
+		t.Impersonator = *su.Session.ImpersonatorID
+	}
+	return u.tokens.IssueToken(t)
 }
 
 // requireRole lets through callers whose current role is one of roles.
@@ -160,7 +176,12 @@ func (u *usersAPI) clearCookie(w http.ResponseWriter) {
 }
 
 // cors lets the configured origins call the API from a browser with cookies.
+// An empty list allows none (go-chi/cors would answer "*" to everyone, with
+// credentials); config.Load refuses "*" and, in production, an empty list.
 func (u *usersAPI) cors() func(http.Handler) http.Handler {
+	if len(u.cfg.CORSAllowedOrigins) == 0 {
+		return func(next http.Handler) http.Handler { return next }
+	}
 	return cors.Handler(cors.Options{
 		AllowedOrigins:   u.cfg.CORSAllowedOrigins,
 		AllowedMethods:   []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
@@ -171,8 +192,12 @@ func (u *usersAPI) cors() func(http.Handler) http.Handler {
 	})
 }
 
-// limiter is one rate limit: per client IP, and per email address when the
-// body names one. Login and register each have their own.
+// limiter is one rate limit: per client IP, and per email address and client
+// IP together when the body names an address. Login and register each have
+// their own. The email count is per client as well so that an attacker's
+// failed logins never lock the address's owner out (their own address counts
+// apart); guessing one account's password from many addresses is slowed by
+// the per-IP limit and bcrypt.
 type limiter struct {
 	byIP, byEmail *httprate.RateLimiter
 }
@@ -192,10 +217,25 @@ func (u *usersAPI) newLimiter(perMinute int) *limiter {
 func (u *usersAPI) limit(l *limiter) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if l.byIP.RespondOnLimit(w, r, "ip:"+httprate.CanonicalizeIP(u.proxies.ClientIP(r))) {
+			ip := httprate.CanonicalizeIP(u.proxies.ClientIP(r))
+			if l.byIP.RespondOnLimit(w, r, "ip:"+ip) {
 				return
 			}
-			if email := peekEmail(r); email != "" && l.byEmail.RespondOnLimit(w, r, "email:"+email) {
+			if email := peekEmail(r); email != "" && l.byEmail.RespondOnLimit(w, r, "email:"+email+"|ip:"+ip) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// limitUser counts the request against the signed-in caller (after
+// requireSession): for change-password, so a stolen session can't guess the
+// current password at leisure.
+func (u *usersAPI) limitUser(l *httprate.RateLimiter) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if p := principalFrom(r.Context()); p != nil && l.RespondOnLimit(w, r, "user:"+strconv.FormatUint(p.UserID, 10)) {
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -53,6 +53,9 @@ func (d *decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error 
 	if err := d.read(w, r, dst, false); err != nil {
 		return err
 	}
+	if err := checkText(dst); err != nil {
+		return err
+	}
 	return d.validate(dst)
 }
 
@@ -60,6 +63,9 @@ func (d *decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error 
 // body leaves dst as it is.
 func (d *decoder) decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err := d.read(w, r, dst, true); err != nil {
+		return err
+	}
+	if err := checkText(dst); err != nil {
 		return err
 	}
 	return d.validate(dst)
@@ -71,13 +77,18 @@ func (d *decoder) read(w http.ResponseWriter, r *http.Request, dst any, optional
 	if optional && r.ContentLength == 0 {
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// A body is JSON only with a JSON content type, optional or not: a
+	// cross-site form can send text/plain or form data without a CORS
+	// preflight, but not application/json.
+	errType := errorf(http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
+	ct := r.Header.Get("Content-Type")
+	if ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errorf(http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
+			return errType
 		}
 	} else if !optional {
-		return errorf(http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
+		return errType
 	}
 	// Read whole (at most 1 MiB) so the bytes can be checked before decoding:
 	// encoding/json silently turns invalid UTF-8 into U+FFFD, which would
@@ -88,6 +99,12 @@ func (d *decoder) read(w http.ResponseWriter, r *http.Request, dst any, optional
 	}
 	if err == nil && optional && len(bytes.TrimSpace(data)) == 0 {
 		return nil
+	}
+	if err == nil && ct == "" {
+		return errType
+	}
+	if err == nil {
+		markLoneSurrogates(data)
 	}
 	// encoding/json decodes a top-level null into a struct as nothing at all;
 	// the API's bodies are objects, as api/openapi.yaml says.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
 )
 
@@ -44,6 +45,9 @@ func errorf(status int, detail string) error { return &httpError{status: status,
 // and the sentence they carry, everything else to a 500 that shows no internals
 // and is logged with the request id.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	// Driver errors are translated here too, so a handler that forgets to
+	// (e.g. an over-long value, MySQL 1406) still answers 4xx, not 500.
+	err = db.Translate(err)
 	p := Problem{Type: "about:blank", RequestID: RequestID(r.Context())}
 	var he *httpError
 	var ve *models.ValidationError

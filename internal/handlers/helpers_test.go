@@ -33,6 +33,9 @@ type testServer struct {
 	Secret  string
 	Store   storage.Store
 	seq     atomic.Int64
+	// noWait leaves out the wait for the replicas after a write (tests of
+	// replication lag).
+	noWait bool
 }
 
 // newTestServer starts the API on a fresh database; env pairs (name, value)
@@ -53,8 +56,21 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 // the API back, such as M-Pesa).
 func newServerWith(t *testing.T, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
 	t.Helper()
-	d := dbtest.New(t)
-	d.Set("STORAGE_DIR", t.TempDir()) // uploaded files; env may name an S3 bucket instead
+	return newServerOnWith(t, dbtest.New(t), log, edit, env...)
+}
+
+// newServerOn starts the API on database d (e.g. of a private cluster); a
+// second call on the same d is a second API instance.
+func newServerOn(t *testing.T, d *dbtest.Database, log *slog.Logger, env ...string) *testServer {
+	t.Helper()
+	return newServerOnWith(t, d, log, nil, env...)
+}
+
+func newServerOnWith(t *testing.T, d *dbtest.Database, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
+	t.Helper()
+	if d.Getenv("STORAGE_DIR") == "" {
+		d.Set("STORAGE_DIR", t.TempDir()) // uploaded files; env may name an S3 bucket instead
+	}
 	for i := 0; i+1 < len(env); i += 2 {
 		d.Set(env[i], env[i+1])
 	}
@@ -109,6 +125,9 @@ type caller struct {
 	Cookie *http.Cookie
 	// Header adds request headers (e.g. X-Forwarded-For).
 	Header http.Header
+	// Bare sends a cookie without the headers a browser adds (Origin,
+	// Sec-Fetch-Site), as a hand-made client would.
+	Bare bool
 }
 
 var anonymous = caller{}
@@ -193,6 +212,7 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 	if c.Cookie != nil {
 		// Unrelated cookies beside ours, as the Next.js proxy forwards them.
 		req.Header.Add("Cookie", "next-auth.csrf-token=abc; "+c.Cookie.Name+"="+c.Cookie.Value+"; theme=dark")
+		browserHeaders(req, c, s.URL)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -203,10 +223,23 @@ func (s *testServer) do(t *testing.T, c caller, method, path string, body any) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	if method != http.MethodGet && method != http.MethodHead {
+	if method != http.MethodGet && method != http.MethodHead && !s.noWait {
 		s.waitReplicas(t)
 	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// browserHeaders adds what a browser adds to a request from the site's own
+// pages (the CSRF check needs it for cookie mutations), unless the test says
+// where the request comes from (TestCrossSiteCookieMutations).
+func browserHeaders(req *http.Request, c caller, origin string) {
+	if c.Bare || c.Header.Get("Origin") != "" || c.Header.Get("Sec-Fetch-Site") != "" || c.Header.Get("Referer") != "" {
+		return
+	}
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		req.Header.Set("Origin", origin)
+	}
 }
 
 func (s *testServer) waitReplicas(t *testing.T) {

@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"crypto/subtle"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // httpMetrics are the API's request metrics, registered on the API's own registry.
@@ -24,6 +28,66 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
+// unmatchedRoute is the one route label of every request no route matched.
+const unmatchedRoute = "unmatched"
+
+// observeRequest counts a request. Every label comes from a bounded set, so no
+// client can grow the series (and /metrics) without limit: methods outside
+// the standard ones are OTHER, routes are the router's patterns (or
+// unmatchedRoute), statuses are three-digit codes.
 func (m *httpMetrics) observeRequest(method, route string, status int, d time.Duration) {
-	m.duration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+	m.duration.WithLabelValues(methodLabel(method), route, statusLabel(status)).Observe(d.Seconds())
+}
+
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}
+
+func statusLabel(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status)
+}
+
+// NewRegistry is a metrics registry with the Go runtime and process
+// collectors, for New (Deps.Registry) and a separate metrics listener.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// MetricsHandler serves reg in the Prometheus text format. With a token, only
+// a request bearing it (Authorization: Bearer <METRICS_TOKEN>) gets them.
+func MetricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnauthorized), Status: http.StatusUnauthorized,
+				Detail: "The metrics need the bearer token the operator configured (METRICS_TOKEN).", RequestID: RequestID(r.Context())})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// metricsOnMainListener reports whether /metrics is served on HTTP_ADDR: not
+// when METRICS_ADDR gives it a listener of its own, and in production only
+// behind METRICS_TOKEN, so it is never public by default.
+func metricsOnMainListener(metricsAddr, token string, production bool) bool {
+	if metricsAddr != "" {
+		return false
+	}
+	return token != "" || !production
 }

@@ -30,6 +30,27 @@ type reqState struct {
 	userID  uint64
 	kind    db.Kind
 	binding *db.Binding
+	// actor is the admin behind an impersonation session: reads honour their
+	// consistency point too, so their ban or sign-out ends it at once.
+	actor uint64
+	// affected are the users whose access this write changed (see affects).
+	affected []uint64
+	// unmatched: no route took the request (404/405): one metrics label.
+	unmatched bool
+}
+
+// affects names users whose access the request's write changes — banned,
+// deleted, re-roled, moved out of a school, their password reset or sessions
+// revoked. When the request ends (whatever its status: a revocation can be
+// committed under an error answer), bindDB records the primary's position as
+// their consistency point, so their next request on any API instance checks
+// its session on a node that has the change. Call it before writing the
+// response; ids of users that turn out untouched cost only a read or two on
+// the primary.
+func affects(r *http.Request, ids ...uint64) {
+	if st := stateFrom(r.Context()); st != nil {
+		st.affected = append(st.affected, ids...)
+	}
 }
 
 func stateFrom(ctx context.Context) *reqState {
@@ -82,10 +103,10 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 			status = http.StatusOK
 		}
 		route := chi.RouteContext(r.Context()).RoutePattern()
-		if route == "" {
-			route = "unmatched"
-		}
 		st := stateFrom(r.Context())
+		if route == "" || st != nil && st.unmatched {
+			route = unmatchedRoute
+		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)), slog.String("request_id", RequestID(r.Context())),
@@ -146,13 +167,13 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateFrom(r.Context())
 		st.kind = classify(r.Method)
-		st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
+		st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID, st.actor)
 		defer func() { st.binding.Release() }()
 		if st.kind == db.Read {
 			bw := newBufferedWriter(w)
 			next.ServeHTTP(bw, r)
 			if st.kind == db.Read && st.binding.ReplicaFailed() && r.Context().Err() == nil {
-				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID)
+				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID, st.actor)
 				a.setNodeHeader(w, st.binding)
 				next.ServeHTTP(w, r)
 				return
@@ -166,12 +187,15 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 			return
 		}
 		a.setNodeHeader(w, st.binding)
-		// The point is recorded when the handler sends a success status, before
-		// the client can see the response and issue its next read.
-		cw := &commitWriter{ResponseWriter: w, onSuccess: func() {
-			if st.userID != 0 {
-				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+		// The point is recorded when the handler sends its status, before the
+		// client can see the response and issue its next read: for the writer
+		// after a success, for the users it affected in any case.
+		cw := &commitWriter{ResponseWriter: w, onDecide: func(code int) {
+			ids := st.affected
+			if code < 300 {
+				ids = append(ids, st.userID)
 			}
+			a.cluster.AfterWrite(context.WithoutCancel(r.Context()), ids...)
 		}}
 		next.ServeHTTP(cw, r)
 		cw.finish()
@@ -259,19 +283,17 @@ func (b *bufferedWriter) flush() {
 	_, _ = b.w.Write(b.body.Bytes())
 }
 
-// commitWriter calls onSuccess once, just before a 1xx/2xx status is written.
+// commitWriter calls onDecide once, with the status, just before it is written.
 type commitWriter struct {
 	http.ResponseWriter
-	onSuccess func()
-	decided   bool
+	onDecide func(code int)
+	decided  bool
 }
 
 func (w *commitWriter) WriteHeader(code int) {
 	if !w.decided {
 		w.decided = true
-		if code < 300 {
-			w.onSuccess()
-		}
+		w.onDecide(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -287,7 +309,7 @@ func (w *commitWriter) Write(b []byte) (int, error) {
 func (w *commitWriter) finish() {
 	if !w.decided {
 		w.decided = true
-		w.onSuccess()
+		w.onDecide(http.StatusOK)
 	}
 }
 

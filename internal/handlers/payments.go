@@ -478,6 +478,7 @@ func (pa *paymentsAPI) handleAdminUpgrade(w http.ResponseWriter, r *http.Request
 		pa.fail(w, r, err)
 		return
 	}
+	affects(r, id) // the new plan applies to the user's next reads at once (issue 12)
 	u, err := models.AdminUpgrade(reqDB(r), id, principalFrom(r.Context()).UserID, pa.planClock())
 	if err != nil {
 		pa.fail(w, r, err)

@@ -10,8 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
@@ -61,8 +59,7 @@ type API struct {
 func New(d Deps) http.Handler {
 	reg := d.Registry
 	if reg == nil {
-		reg = prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg = NewRegistry()
 	}
 	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, mpesa: d.Mpesa}
 	if a.log == nil {
@@ -82,15 +79,24 @@ func (a *API) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID, a.accessLog, a.recoverer, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.unmatched = true
+		}
 		a.writeError(w, r, errorf(http.StatusNotFound, "There is no such endpoint: check the path."))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.unmatched = true
+		}
 		a.writeError(w, r, errorf(http.StatusMethodNotAllowed, "This endpoint does not accept the "+r.Method+" method."))
 	})
 
 	r.Get("/healthz", a.handleHealthz)
 	r.Get("/readyz", a.handleReadyz)
-	r.Get("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}).ServeHTTP)
+	// /metrics: see metricsOnMainListener (METRICS_ADDR, METRICS_TOKEN).
+	if metricsOnMainListener(a.cfg.MetricsAddr, a.cfg.MetricsToken, a.cfg.Production()) {
+		r.Method(http.MethodGet, "/metrics", MetricsHandler(a.reg, a.cfg.MetricsToken))
+	}
 
 	// The API reference (api/openapi.yaml) and Swagger UI, embedded so they
 	// work offline; DOCS_ENABLED=false (the default in production) leaves
@@ -118,8 +124,9 @@ func (a *API) routes() http.Handler {
 		cu := newCurriculumAPI(a, dec, u)
 		nt := newNotesAPI(a, dec, files)
 		// The token is read before bindDB (which routes by user); the session
-		// is checked after it, on the request's own database.
-		r.Use(u.cors(), u.authenticate, a.bindDB)
+		// is checked after it, on the request's own database. checkOrigin
+		// refuses cross-site mutations made with the session cookie (csrf.go).
+		r.Use(u.cors(), u.authenticate, u.checkOrigin, a.bindDB)
 
 		r.With(u.limit(u.register)).Post("/auth/register", u.handleRegister)
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
@@ -152,7 +159,7 @@ func (a *API) routes() http.Handler {
 			r.Use(u.requireSession)
 			r.Get("/auth/me", u.handleMe)
 			r.Patch("/auth/me", u.handleMeUpdate)
-			r.Post("/auth/change-password", u.handleChangePassword)
+			r.With(u.limitUser(u.changePassword)).Post("/auth/change-password", u.handleChangePassword)
 
 			r.Get("/subjects", sj.handleSubjectList)
 			r.Post("/subjects", sj.handleSubjectCreate)

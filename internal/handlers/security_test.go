@@ -409,7 +409,9 @@ var injections = []string{
 	`Robert'); DROP TABLE schools;--`,
 	`1 UNION SELECT password_hash FROM users`,
 	`%_\%\_*?[]`,
-	"nul\x00byte and \\0 and \\\\",
+	// A real NUL is refused (TestStoredTextRefusesNULAndSurrogates); its
+	// spellings as text are stored like any other.
+	"nul as text: \\0 and \\x00 and \\u0000 and \\\\",
 	`' AND SLEEP(5) AND '1'='1`,
 	`<script>alert(1)</script>`,
 	`ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ 😀 ∮ Ω`,

@@ -106,6 +106,7 @@ func (s *testServer) send(c caller, method, path string, body any) (int, []byte,
 	}
 	if c.Cookie != nil {
 		req.AddCookie(c.Cookie)
+		browserHeaders(req, c, s.URL)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

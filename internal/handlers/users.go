@@ -271,6 +271,7 @@ func (u *usersAPI) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request)
 	}
 	changes := map[string]any{}
 	req.profileFields.changes(changes)
+	affects(r, t.ID) // a role or school change applies at once
 	for col, v := range map[string]any{"email": req.Email, "full_name": req.FullName, "email_verified": req.EmailVerified, "role": req.Role, "school_id": req.SchoolID} {
 		switch v := v.(type) {
 		case *string:
@@ -314,6 +315,7 @@ func (u *usersAPI) handleAdminUserDelete(w http.ResponseWriter, r *http.Request)
 		err = canModify(p, t)
 	}
 	if err == nil {
+		affects(r, t.ID)
 		err = models.DeleteUser(reqDB(r), t.ID)
 	}
 	if err != nil {
@@ -351,6 +353,7 @@ func (u *usersAPI) handleAdminUserRole(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	affects(r, t.ID)
 	u.update(w, r, t.ID, map[string]any{"role": role})
 }
 
@@ -370,6 +373,7 @@ func (u *usersAPI) handleAdminUserSubscription(w http.ResponseWriter, r *http.Re
 		u.fail(w, r, err)
 		return
 	}
+	affects(r, t.ID)
 	// Recorded with who did it, and given a period (issue 19).
 	user, err := models.AdminSetSubscription(reqDB(r), t.ID, principalFrom(r.Context()).UserID, req.SubscriptionType, req.SubscriptionStatus, u.planClock())
 	if err != nil {
@@ -399,6 +403,7 @@ func (u *usersAPI) setActive(w http.ResponseWriter, r *http.Request, active bool
 	case t.Role == models.RoleSuperAdmin:
 		err = models.Sentence(models.ErrForbidden, "A super admin cannot be banned.")
 	default:
+		affects(r, t.ID)
 		err = models.SetActive(reqDB(r), t.ID, active, time.Now().UTC())
 	}
 	if err != nil {
@@ -414,6 +419,7 @@ func (u *usersAPI) handleAdminUserUnlink(w http.ResponseWriter, r *http.Request)
 		u.fail(w, r, err)
 		return
 	}
+	affects(r, t.ID)
 	u.update(w, r, t.ID, map[string]any{"school_id": nil})
 }
 
@@ -434,11 +440,11 @@ func (u *usersAPI) handleAdminUserImpersonate(w http.ResponseWriter, r *http.Req
 		u.fail(w, r, err)
 		return
 	}
-	// Warn level: an audit trail of who acted as whom must survive LOG_LEVEL=warn.
+	// Warn level: an audit trail of who acted as whom must survive
+	// LOG_LEVEL=warn; the impersonations table keeps it too.
 	u.log.LogAttrs(r.Context(), slog.LevelWarn, "impersonation started",
 		slog.Uint64("admin_id", p.UserID), slog.Uint64("target_id", t.ID), slog.String("request_id", RequestID(r.Context())))
-	admin := p.UserID
-	u.startSession(w, r, t, &admin, http.StatusOK)
+	u.startSession(w, r, t, &impersonator{admin: p.User, sessionID: p.SessionID}, http.StatusOK)
 }
 
 type bulkDeleteRequest struct {
@@ -507,6 +513,7 @@ func (u *usersAPI) bulk(w http.ResponseWriter, r *http.Request, ids []uint64, do
 			case role == models.RoleSuperAdmin:
 				res.Status, res.Detail = "skipped", "Super admins are never changed in bulk."
 			default:
+				affects(r, id)
 				if err := do(tx, id); err != nil {
 					return err
 				}

@@ -13,9 +13,13 @@ import (
 type Session struct {
 	ID     uint64 `gorm:"primaryKey"`
 	UserID uint64
-	// ImpersonatorID is the SUPER_ADMIN who opened this session as UserID.
+	// ImpersonatorID is the SUPER_ADMIN who opened this session as UserID; it
+	// is kept when that admin is deleted (no foreign key), for the audit trail.
 	ImpersonatorID *uint64
-	CreatedAt      time.Time
+	// ImpersonatorSessionID is the admin's own session the impersonation was
+	// started from: when it ends, the impersonation ends.
+	ImpersonatorSessionID *uint64
+	CreatedAt             time.Time
 	// RenewUntil bounds the browser cookie: its access token is renewed
 	// transparently until then (SESSION_TTL after sign-in).
 	RenewUntil time.Time
@@ -41,6 +45,8 @@ type RefreshToken struct {
 // whose user is banned or gone: sign in again.
 var ErrSessionEnded = Sentence(ErrUnauthorized, "Your session has ended. Please sign in again.")
 
+var errImpersonationEnded = Sentence(ErrUnauthorized, "This impersonation has ended: the administrator who started it signed out or lost the right to impersonate.")
+
 // Active reports whether s can still authenticate requests at now.
 func (s *Session) Active(now time.Time) bool {
 	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
@@ -60,22 +66,74 @@ func CreateSession(db *gorm.DB, s *Session, refreshHash string) error {
 	})
 }
 
+// Impersonation is the audit record of one impersonation. It has no foreign
+// keys: it outlives the deletion of either account and of the session.
+type Impersonation struct {
+	ID          uint64 `gorm:"primaryKey"`
+	SessionID   uint64
+	AdminID     uint64
+	AdminEmail  string
+	TargetID    uint64
+	TargetEmail string
+	StartedAt   time.Time
+}
+
+// StartImpersonation opens session s of target for admin, started from the
+// admin's session adminSession, and records it in the audit trail, in one
+// transaction.
+func StartImpersonation(db *gorm.DB, s *Session, admin, target *User, adminSession uint64) error {
+	s.ImpersonatorID, s.ImpersonatorSessionID = &admin.ID, &adminSession
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := CreateSession(tx, s, ""); err != nil {
+			return err
+		}
+		return translate(tx.Create(&Impersonation{SessionID: s.ID, AdminID: admin.ID, AdminEmail: admin.Email,
+			TargetID: target.ID, TargetEmail: target.Email, StartedAt: s.CreatedAt}).Error)
+	})
+}
+
 // SessionUser is a session together with its user, as the per-request check
 // reads them in one query.
 type SessionUser struct {
 	Session Session `gorm:"embedded;embeddedPrefix:s_"`
 	User    User    `gorm:"embedded"`
+	// Impersonator is the impersonating admin's state, for an impersonation
+	// session (all nil when that admin or their session is gone).
+	Impersonator impersonatorState `gorm:"embedded;embeddedPrefix:i_"`
+}
+
+type impersonatorState struct {
+	Role             *Role
+	IsActive         *bool
+	SessionUserID    *uint64
+	SessionRevokedAt *time.Time
+	SessionExpiresAt *time.Time
+}
+
+// live reports whether the impersonation may go on at now: its admin exists,
+// is active and still a SUPER_ADMIN, and the admin's session it was started
+// from is neither revoked nor expired.
+func (i impersonatorState) live(adminID uint64, now time.Time) bool {
+	return i.Role != nil && *i.Role == RoleSuperAdmin && i.IsActive != nil && *i.IsActive &&
+		i.SessionUserID != nil && *i.SessionUserID == adminID &&
+		i.SessionRevokedAt == nil && i.SessionExpiresAt != nil && now.Before(*i.SessionExpiresAt)
 }
 
 // ActiveSession returns session id with its user when the session belongs to
-// userID, is neither revoked nor expired, and the user is not banned; else
-// ErrSessionEnded.
+// userID, is neither revoked nor expired, and the user is not banned; an
+// impersonation session also needs its admin live (impersonatorState.live).
+// Else ErrSessionEnded. One query, whatever the kind of session.
 func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser, error) {
 	var su SessionUser
 	err := db.Table("sessions AS s").
-		Select("s.id AS s_id, s.user_id AS s_user_id, s.impersonator_id AS s_impersonator_id, s.created_at AS s_created_at, "+
-			"s.renew_until AS s_renew_until, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, u.*").
+		Select("s.id AS s_id, s.user_id AS s_user_id, s.impersonator_id AS s_impersonator_id, "+
+			"s.impersonator_session_id AS s_impersonator_session_id, s.created_at AS s_created_at, "+
+			"s.renew_until AS s_renew_until, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, u.*, "+
+			"iu.role AS i_role, iu.is_active AS i_is_active, isn.user_id AS i_session_user_id, "+
+			"isn.revoked_at AS i_session_revoked_at, isn.expires_at AS i_session_expires_at").
 		Joins("JOIN users AS u ON u.id = s.user_id").
+		Joins("LEFT JOIN users AS iu ON iu.id = s.impersonator_id").
+		Joins("LEFT JOIN sessions AS isn ON isn.id = s.impersonator_session_id").
 		Where("s.id = ? AND s.user_id = ?", id, userID).
 		Take(&su).Error
 	if err := translate(err); err != nil {
@@ -87,6 +145,9 @@ func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser,
 	}
 	if !su.Session.Active(now) || !su.User.IsActive {
 		return nil, ErrSessionEnded
+	}
+	if a := su.Session.ImpersonatorID; a != nil && !su.Impersonator.live(*a, now) {
+		return nil, errImpersonationEnded
 	}
 	su.User.ApplyExpiry(now)
 	return &su, nil
@@ -123,7 +184,8 @@ var errRefreshInvalid = Sentence(ErrUnauthorized, "The refresh token is invalid 
 // RotateRefreshToken exchanges the refresh token with hash oldHash for one
 // with newHash, valid until expires, and returns the session and its user. A
 // token presented a second time revokes its session (the whole family) and
-// returns ErrRefreshReused; the revocation is committed even so.
+// returns ErrRefreshReused, with the session's id and user; the revocation is
+// committed even so.
 func RotateRefreshToken(db *gorm.DB, oldHash, newHash string, now, expires time.Time) (*SessionUser, error) {
 	var out *SessionUser
 	var reused bool
@@ -138,6 +200,11 @@ func RotateRefreshToken(db *gorm.DB, oldHash, newHash string, now, expires time.
 		}
 		if rt.UsedAt != nil {
 			reused = true
+			var s Session
+			if err := translate(tx.Select("id", "user_id").Take(&s, rt.SessionID).Error); err != nil {
+				return err
+			}
+			out = &SessionUser{Session: s}
 			return RevokeSession(tx, rt.SessionID, now)
 		}
 		var s Session
@@ -170,18 +237,21 @@ func RotateRefreshToken(db *gorm.DB, oldHash, newHash string, now, expires time.
 		return nil, err
 	}
 	if reused {
-		return nil, ErrRefreshReused
+		// The session (its user) comes along so the caller can make the
+		// revocation apply at once on every node.
+		return out, ErrRefreshReused
 	}
 	return out, nil
 }
 
-// SessionByRefreshToken returns the session id a refresh token belongs to.
-func SessionByRefreshToken(db *gorm.DB, hash string) (uint64, error) {
-	var rt RefreshToken
-	if err := translate(db.Where("token_hash = ?", hash).Take(&rt).Error); err != nil {
-		return 0, err
-	}
-	return rt.SessionID, nil
+// SessionByRefreshToken returns the session a refresh token belongs to, and
+// that session's user.
+func SessionByRefreshToken(db *gorm.DB, hash string) (sessionID, userID uint64, err error) {
+	var s Session
+	err = translate(db.Select("sessions.id", "sessions.user_id").
+		Joins("JOIN refresh_tokens AS rt ON rt.session_id = sessions.id").
+		Where("rt.token_hash = ?", hash).Take(&s).Error)
+	return s.ID, s.UserID, err
 }
 
 // SetPassword stores a new password hash for userID and ends every session of

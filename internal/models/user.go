@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 )
 
@@ -56,8 +57,15 @@ type User struct {
 	TrialStartedAt *time.Time
 }
 
-// NormalizeEmail is the stored form of an email address: trimmed, lower-cased.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// NormalizeEmail is the one form every e-mail address is stored, looked up,
+// rate-limited and compared in: trimmed, Unicode NFC (so "é" typed as one
+// character or as "e" + accent is one address), lower-cased. The email column
+// has a binary collation (migration 01200), so the database's equality is
+// exactly this form's: an address with an accent is another address, never a
+// match for the one without.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(norm.NFC.String(strings.TrimSpace(email)))
+}
 
 var errEmailTaken = Sentence(ErrConflict, "An account with this email address already exists.")
 
@@ -145,7 +153,8 @@ func (f UserFilter) apply(db *gorm.DB) *gorm.DB {
 	q := db.Model(&User{})
 	if f.Search != "" {
 		like := "%" + escapeLike(f.Search) + "%"
-		q = q.Where("(email LIKE ? OR full_name LIKE ?)", like, like)
+		// email is binary-collated and stored normalised: search it normalised.
+		q = q.Where("(email LIKE ? OR full_name LIKE ?)", "%"+escapeLike(NormalizeEmail(f.Search))+"%", like)
 	}
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
