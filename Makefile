@@ -14,10 +14,15 @@ SWAGGER_UI_VERSION := 5.35.0
 SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css favicon-32x32.png LICENSE
 DOCS_STATIC := internal/docs/static
 
+# The CBC curriculum files beside the clone (never committed here): without a
+# .env, make run imports them at start (CURRICULUM_DIR) when they exist.
+SHARED_CURRICULUM := $(abspath $(wildcard ../shared/teachtrack/curriculum))
+
 ## run: start the local cluster if it is down, migrate, serve on :8080
 run: db-up
 	@if [ -f .env ]; then $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; \
-	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
+	else env $$($(DEVDB) env | tr '\n' ' ') CURRICULUM_DIR="$${CURRICULUM_DIR:-$(SHARED_CURRICULUM)}" \
+		$(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
 ## test: start the local cluster (and Redis) if down, go vet, and every test with the race detector
 test: db-up redis-up
