@@ -194,6 +194,11 @@ func TestCurriculumUpload(t *testing.T) {
 		t.Errorf("another teacher used a private template: %+v", u)
 	}
 	expect(t, s.do(t, teacher.caller, "GET", fmt.Sprintf("/api/v1/admin/curriculum-templates/%d", up.Data.TemplateID), nil), http.StatusForbidden)
+	// A private upload is not the catalogue's: the editor answers 404.
+	admin := createUser(t, s, models.RoleSuperAdmin, nil)
+	expect(t, s.do(t, admin.caller, "GET", fmt.Sprintf("/api/v1/admin/curriculum-templates/%d", up.Data.TemplateID), nil), http.StatusNotFound)
+	expect(t, s.do(t, admin.caller, "PUT", fmt.Sprintf("/api/v1/admin/curriculum-templates/%d", up.Data.TemplateID), map[string]any{"subject": "Taken"}), http.StatusNotFound)
+	expect(t, s.do(t, admin.caller, "DELETE", fmt.Sprintf("/api/v1/admin/curricula/%d", up.Data.TemplateID), nil), http.StatusNotFound)
 
 	for _, tt := range []struct {
 		name, file, data, want string
