@@ -14,10 +14,15 @@ SWAGGER_UI_VERSION := 5.35.0
 SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css favicon-32x32.png LICENSE
 DOCS_STATIC := internal/docs/static
 
+# The CBC curriculum files beside the clone (never committed here): without a
+# .env, make run imports them at start (CURRICULUM_DIR) when they exist.
+SHARED_CURRICULUM := $(abspath $(wildcard ../shared/teachtrack/curriculum))
+
 ## run: start the local cluster if it is down, migrate, serve on :8080
 run: db-up
 	@if [ -f .env ]; then $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; \
-	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
+	else env $$($(DEVDB) env | tr '\n' ' ') CURRICULUM_DIR="$${CURRICULUM_DIR:-$(SHARED_CURRICULUM)}" \
+		$(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
 ## test: install missing test tools (Debian packages), start the local cluster (and Redis) if down, go vet, every test with the race detector, the compose file check and the /docs browser test
 test: test-deps db-up redis-up

@@ -63,25 +63,33 @@ type StringList []string
 
 // Scan reads a JSON array (NULL and empty are an empty list).
 func (l *StringList) Scan(v any) error {
+	out := StringList{}
+	if err := scanJSON(v, &out, "StringList"); err != nil {
+		return err
+	}
+	*l = out
+	return nil
+}
+
+// scanJSON decodes a JSON column's value into dst, leaving dst as it is for
+// NULL and empty values.
+func scanJSON(v any, dst any, typ string) error {
 	var b []byte
 	switch v := v.(type) {
 	case nil:
-		*l = StringList{}
 		return nil
 	case []byte:
 		b = v
 	case string:
 		b = []byte(v)
 	default:
-		return fmt.Errorf("StringList: cannot scan %T", v)
+		return fmt.Errorf("%s: cannot scan %T", typ, v)
 	}
-	out := StringList{}
 	if len(b) > 0 {
-		if err := json.Unmarshal(b, &out); err != nil {
-			return fmt.Errorf("StringList: %w", err)
+		if err := json.Unmarshal(b, dst); err != nil {
+			return fmt.Errorf("%s: %w", typ, err)
 		}
 	}
-	*l = out
 	return nil
 }
 

@@ -79,21 +79,9 @@ type JSONObject map[string]json.RawMessage
 
 // Scan reads a JSON object (NULL and empty are {}).
 func (o *JSONObject) Scan(v any) error {
-	var b []byte
-	switch v := v.(type) {
-	case nil:
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	default:
-		return fmt.Errorf("JSONObject: cannot scan %T", v)
-	}
 	out := JSONObject{}
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &out); err != nil {
-			return fmt.Errorf("JSONObject: %w", err)
-		}
+	if err := scanJSON(v, &out, "JSONObject"); err != nil {
+		return err
 	}
 	*o = out
 	return nil
