@@ -100,6 +100,7 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		tt := newTimetableAPI(a, dec)
+		tm := newTermsAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
@@ -147,6 +148,11 @@ func (a *API) routes() http.Handler {
 			r.Get("/timetable/entries/next", tt.handleEntryNext)
 			r.Put("/timetable/entries/{id}", tt.handleEntryUpdate)
 			r.Delete("/timetable/entries/{id}", tt.handleEntryDelete)
+			r.Get("/school-terms", tm.handleTermsForMe)
+			r.Post("/school-terms", tm.handleSchoolTermCreate)
+			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
+			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
+			r.Get("/school-settings", tm.handleMySchoolSettings)
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.
@@ -163,6 +169,26 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+
+				// School year and settings (issue 14): a school admin's own school;
+				// system terms for the super admin only.
+				r.Get("/school-terms", tm.handleSchoolTermList)
+				r.Post("/school-terms", tm.handleSchoolTermCreate)
+				r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
+				r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
+				r.Get("/school-settings", tm.handleAdminSchoolSettings)
+				r.Post("/school-settings", tm.handleAdminSchoolSettingsCreate)
+				r.Post("/school-settings/rollover", tm.handleAdminRollover)
+				r.Put("/school-settings/{id}", tm.handleAdminSchoolSettingsUpdate)
+				r.Group(func(r chi.Router) {
+					r.Use(u.requireRole(models.RoleSuperAdmin))
+					r.Get("/system-terms", tm.handleSystemTermList)
+					r.Post("/system-terms", tm.handleSystemTermCreate)
+					r.Put("/system-terms/{id}", tm.handleSystemTermUpdate)
+					r.Delete("/system-terms/{id}", tm.handleSystemTermDelete)
+					r.Post("/system-terms/generate-year/{year}", tm.handleSystemTermGenerateYear)
+					r.Post("/system-terms/set-current/{id}", tm.handleSystemTermSetCurrent)
+				})
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
