@@ -171,12 +171,12 @@ func TestCurriculumUpload(t *testing.T) {
 		} `json:"data"`
 	}
 	expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload",
-		upload(t, "maths.json", fixture(t, "snake-dialect.json"), "grade", "Grade 8", "learning_area", "Mathematics (school copy)")), http.StatusCreated).decode(t, &up)
+		curriculumUpload(t, "maths.json", fixture(t, "snake-dialect.json"), "grade", "Grade 8", "learning_area", "Mathematics (school copy)")), http.StatusCreated).decode(t, &up)
 	if up.Data.Subject != "Mathematics (school copy)" || up.Data.Grade != "Grade 8" || up.Data.Lessons != 9 || up.Data.Status != "created" {
 		t.Errorf("upload: %+v", up.Data)
 	}
 	expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload",
-		upload(t, "maths.json", fixture(t, "snake-dialect.json"), "grade", "Grade 8", "learning_area", "Mathematics (school copy)")), http.StatusOK).decode(t, &up)
+		curriculumUpload(t, "maths.json", fixture(t, "snake-dialect.json"), "grade", "Grade 8", "learning_area", "Mathematics (school copy)")), http.StatusOK).decode(t, &up)
 	if up.Data.Status != "unchanged" {
 		t.Errorf("the same upload again: %q", up.Data.Status)
 	}
@@ -207,20 +207,20 @@ func TestCurriculumUpload(t *testing.T) {
 		{"docx", "design.docx", "PK\x03\x04 zip", "Word"},
 		{"text", "notes.txt", "hello", "JSON"},
 	} {
-		res := expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload", upload(t, tt.file, []byte(tt.data), "grade", "Grade 4", "learning_area", "Maths")), http.StatusUnsupportedMediaType)
+		res := expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload", curriculumUpload(t, tt.file, []byte(tt.data), "grade", "Grade 4", "learning_area", "Maths")), http.StatusUnsupportedMediaType)
 		var p problem
 		res.decode(t, &p)
 		if !strings.Contains(p.Detail, tt.want) || !strings.Contains(p.Detail, "JSON") {
 			t.Errorf("%s: detail %q", tt.name, p.Detail)
 		}
 	}
-	res := expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload", upload(t, "bad.json", []byte(`{"subject":"A","grade":"Grade 1","strands":[{"strandNumber":"1.0"}]}`))), http.StatusUnprocessableEntity)
+	res := expect(t, s.do(t, teacher.caller, "POST", "/api/v1/curriculum/upload", curriculumUpload(t, "bad.json", []byte(`{"subject":"A","grade":"Grade 1","strands":[{"strandNumber":"1.0"}]}`))), http.StatusUnprocessableEntity)
 	var p problem
 	res.decode(t, &p)
 	if !strings.Contains(p.Detail, "has no name") {
 		t.Errorf("bad file: %q", p.Detail)
 	}
-	expect(t, s.do(t, anonymous, "POST", "/api/v1/curriculum/upload", upload(t, "a.json", fixture(t, "no-lessons.json"))), http.StatusUnauthorized)
+	expect(t, s.do(t, anonymous, "POST", "/api/v1/curriculum/upload", curriculumUpload(t, "a.json", fixture(t, "no-lessons.json"))), http.StatusUnauthorized)
 }
 
 // Lessons per week: a school admin sets their school's, an admin without a

@@ -118,6 +118,7 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		tt := newTimetableAPI(a, dec)
+		tm := newTermsAPI(a, dec)
 		lp := newLessonPlansAPI(a, dec)
 		pay := newPaymentsAPI(a, dec)
 		docs := newDocumentsAPI(a, dec)
@@ -204,6 +205,11 @@ func (a *API) routes() http.Handler {
 			r.Post("/lesson-plans/{id}/unshare", lp.handlePlanUnshare)
 			r.Post("/lesson-plans/{id}/auto-generate", lp.handlePlanAutoGenerate)
 			r.Post("/lesson-plans/{id}/enhance", lp.handlePlanEnhance)
+			r.Get("/school-terms", tm.handleTermsForMe)
+			r.Post("/school-terms", tm.handleSchoolTermCreate)
+			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
+			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
+			r.Get("/school-settings", tm.handleMySchoolSettings)
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.
@@ -269,6 +275,26 @@ func (a *API) routes() http.Handler {
 				r.Get("/lessons-per-week", cu.handleLessonsPerWeekList)
 				r.Post("/lessons-per-week", cu.handleLessonsPerWeekSave)
 				r.Post("/lessons-per-week/bulk", cu.handleLessonsPerWeekBulk)
+
+				// School year and settings (issue 14): a school admin's own school;
+				// system terms for the super admin only.
+				r.Get("/school-terms", tm.handleSchoolTermList)
+				r.Post("/school-terms", tm.handleSchoolTermCreate)
+				r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
+				r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
+				r.Get("/school-settings", tm.handleAdminSchoolSettings)
+				r.Post("/school-settings", tm.handleAdminSchoolSettingsCreate)
+				r.Post("/school-settings/rollover", tm.handleAdminRollover)
+				r.Put("/school-settings/{id}", tm.handleAdminSchoolSettingsUpdate)
+				r.Group(func(r chi.Router) {
+					r.Use(u.requireRole(models.RoleSuperAdmin))
+					r.Get("/system-terms", tm.handleSystemTermList)
+					r.Post("/system-terms", tm.handleSystemTermCreate)
+					r.Put("/system-terms/{id}", tm.handleSystemTermUpdate)
+					r.Delete("/system-terms/{id}", tm.handleSystemTermDelete)
+					r.Post("/system-terms/generate-year/{year}", tm.handleSystemTermGenerateYear)
+					r.Post("/system-terms/set-current/{id}", tm.handleSystemTermSetCurrent)
+				})
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
