@@ -39,9 +39,9 @@ type recordJSON struct {
 func TestRecordOfWorkFromSchemeAndMarkTaught(t *testing.T) {
 	s := newTestServer(t)
 	school := createSchool(t, s, "A")
-	teacher := createUser(t, s, models.RoleTeacher, school)
-	other := createUser(t, s, models.RoleTeacher, school)
-	admin := createUser(t, s, models.RoleSchoolAdmin, school)
+	teacher := createPaidUser(t, s, models.RoleTeacher, school)
+	other := createPaidUser(t, s, models.RoleTeacher, school)
+	admin := createPaidUser(t, s, models.RoleSchoolAdmin, school)
 	subject, rows := grade4Maths(t, s, teacher.caller)
 	sc := generate(t, s, teacher.caller, subject, 4, nil)
 
@@ -153,7 +153,7 @@ func TestRecordOfWorkFromSchemeAndMarkTaught(t *testing.T) {
 
 func TestRecordOfWorkArchiveShareDelete(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	sc1 := generate(t, s, teacher.caller, subject, 2, nil)
 	sc2 := generate(t, s, teacher.caller, subject, 2, nil)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/teachtrack/api/internal/models"
 	"github.com/teachtrack/api/internal/pdf/pdftest"
 )
 
@@ -149,3 +150,17 @@ func generate(t *testing.T, s *testServer, c caller, subject uint64, weeks int, 
 }
 
 func urlf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// createPaidUser is createUser on the Yearly plan (paid, active), whose
+// limits let schemes cover whole terms and be downloaded.
+func createPaidUser(t *testing.T, s *testServer, role models.Role, schoolID *uint64) *testUser {
+	t.Helper()
+	u := createUser(t, s, role, schoolID)
+	err := s.primary(t).Model(&models.User{}).Where("id = ?", u.ID).
+		Updates(map[string]any{"subscription_type": "INDIVIDUAL_PREMIUM", "subscription_status": models.SubscriptionStatusActive}).Error
+	if err != nil {
+		t.Fatalf("putting user %d on a paid plan: %v", u.ID, err)
+	}
+	s.waitReplicas(t)
+	return u
+}

@@ -26,7 +26,7 @@ func TestSchemeGenerateGrade4MathsTerm2(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitReplicas(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, rows := grade4Maths(t, s, teacher.caller)
 
 	// total_weeks 0: every week of the term.
@@ -121,8 +121,8 @@ func withoutIDs(s schemeJSON) []schemeWeekJSON {
 
 func TestSchemeGenerateErrors(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
-	other := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
+	other := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	empty := newSubject(t, s, teacher.caller, "Art", "Grade 4", nil)
 	base := map[string]any{"subject_id": subject, "term": "Term 2", "year": 2026, "total_weeks": 14}
@@ -179,7 +179,7 @@ func TestSchemeGenerateErrors(t *testing.T) {
 // them), and untouched lessons keep their ids.
 func TestSchemeEditRoundTrip(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	gen := generate(t, s, teacher.caller, subject, 3, nil)
 
@@ -263,10 +263,10 @@ func TestSchemeEditRoundTrip(t *testing.T) {
 func TestSchemeOwnershipAndSchoolAdmin(t *testing.T) {
 	s := newTestServer(t)
 	school, otherSchool := createSchool(t, s, "A"), createSchool(t, s, "B")
-	teacher := createUser(t, s, models.RoleTeacher, school)
-	stranger := createUser(t, s, models.RoleTeacher, school)
-	admin := createUser(t, s, models.RoleSchoolAdmin, school)
-	otherAdmin := createUser(t, s, models.RoleSchoolAdmin, otherSchool)
+	teacher := createPaidUser(t, s, models.RoleTeacher, school)
+	stranger := createPaidUser(t, s, models.RoleTeacher, school)
+	admin := createPaidUser(t, s, models.RoleSchoolAdmin, school)
+	otherAdmin := createPaidUser(t, s, models.RoleSchoolAdmin, otherSchool)
 	super := createUser(t, s, models.RoleSuperAdmin, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	sc := generate(t, s, teacher.caller, subject, 2, nil)
@@ -336,7 +336,7 @@ func TestSchemeOwnershipAndSchoolAdmin(t *testing.T) {
 
 func TestSchemeArchiveFiltersAndStats(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	a := generate(t, s, teacher.caller, subject, 1, nil)
 	b := generate(t, s, teacher.caller, subject, 1, nil)
@@ -375,8 +375,8 @@ func TestSchemeArchiveFiltersAndStats(t *testing.T) {
 // anyone with the link, until it is unshared or deleted; nothing else is.
 func TestSchemeShareLink(t *testing.T) {
 	s := newTestServer(t, "FRONTEND_URL", "https://teachtrack.example")
-	teacher := createUser(t, s, models.RoleTeacher, nil)
-	other := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
+	other := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	sc := generate(t, s, teacher.caller, subject, 2, nil)
 	id := urlf("/api/v1/schemes/%d", sc.ID)
@@ -438,7 +438,7 @@ func TestSchemeShareLink(t *testing.T) {
 
 func TestSchemePDF(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, rows := grade4Maths(t, s, teacher.caller)
 	sc := generate(t, s, teacher.caller, subject, 14, map[string]any{"stream": "East"})
 	res := expect(t, s.do(t, teacher.caller, "GET", urlf("/api/v1/schemes/%d/pdf", sc.ID), nil), 200)
@@ -481,7 +481,7 @@ func TestSchemePDF(t *testing.T) {
 // nor with the number of schemes listed.
 func TestSchemeStatementsAreConstant(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	subject, _ := grade4Maths(t, s, teacher.caller)
 	count := func(method, p string, body any, status int) (float64, *response) {
 		before := s.statements(t)
