@@ -3,9 +3,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/teachtrack/api/internal/models"
@@ -23,26 +20,6 @@ func printable(p *models.LessonPlan, teacher, school string) pdf.LessonPlan {
 		Outcomes: p.SpecificLearningOutcomes, Questions: p.KeyInquiryQuestions, Competences: p.CoreCompetences,
 		Values: p.ValuesToBeDeveloped, PCIs: p.PCIsToBeAddressed, Resources: p.LearningResources, Introduction: p.Introduction,
 		Development: p.Development, Conclusion: p.Conclusion, Summary: p.Summary, Reflection: p.ReflectionSelfEvaluation}
-}
-
-// unsafeFilename is what a file name may not hold: the frontend takes
-// everything after "filename=" as the name, so no quotes, separators or
-// spaces (spaces become "_", as the original did).
-var unsafeFilename = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func filename(parts ...string) string {
-	name := unsafeFilename.ReplaceAllString(strings.Join(parts, "_"), "_")
-	return strings.Trim(name, "_") + ".pdf"
-}
-
-func writePDF(w http.ResponseWriter, name string, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", "attachment; filename="+name)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("Cache-Control", "private, no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
 }
 
 func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +42,9 @@ func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writePDF(w, filename("LessonPlan", p.LearningArea, p.Grade, date), b)
+	// The scheme PDFs' writer and file names: spaces become "_", and the
+	// frontend reads the name after filename= (quotes stripped).
+	writePDF(w, b, "attachment", fileName("LessonPlan_"+p.LearningArea+"_"+p.Grade+"_"+date))
 }
 
 func (s *lessonPlansAPI) handlePlansBulkDownload(w http.ResponseWriter, r *http.Request) {
@@ -100,5 +79,5 @@ func (s *lessonPlansAPI) handlePlansBulkDownload(w http.ResponseWriter, r *http.
 		s.fail(w, r, err)
 		return
 	}
-	writePDF(w, fmt.Sprintf("LessonPlans_Bulk_%d_plans.pdf", len(out)), b)
+	writePDF(w, b, "attachment", fmt.Sprintf("LessonPlans_Bulk_%d_plans", len(out)))
 }

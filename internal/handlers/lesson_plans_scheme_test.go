@@ -136,7 +136,7 @@ func TestLessonPlanPDF(t *testing.T) {
 		"core_competences":           "Communication", "values_to_be_developed": "Unity", "development": "Step 1: <b>count</b> & say"})
 
 	res := expect(t, s.do(t, teacher.caller, "GET", p.path("/pdf"), nil), http.StatusOK)
-	if ct, cd := res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"); ct != "application/pdf" || cd != "attachment; filename=LessonPlan_Mathematics_Grade_4_2026-05-04.pdf" {
+	if ct, cd := res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"); ct != "application/pdf" || cd != `attachment; filename="LessonPlan_Mathematics_Grade_4_2026-05-04.pdf"` {
 		t.Errorf("headers %q %q", ct, cd)
 	}
 	text, pages := planPDFText(t, res.Body)
@@ -157,7 +157,7 @@ func TestLessonPlanPDF(t *testing.T) {
 	q := newPlan(t, s, teacher.caller, map[string]any{"learning_area": "Science"})
 	r := newPlan(t, s, teacher.caller, map[string]any{"learning_area": "English"})
 	res = expect(t, s.do(t, teacher.caller, "POST", "/api/v1/lesson-plans/bulk-download", []uint64{r.id(), p.id(), q.id()}), http.StatusOK)
-	if cd := res.Header.Get("Content-Disposition"); cd != "attachment; filename=LessonPlans_Bulk_3_plans.pdf" {
+	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="LessonPlans_Bulk_3_plans.pdf"` {
 		t.Errorf("bulk Content-Disposition %q", cd)
 	}
 	text, pages = planPDFText(t, res.Body)

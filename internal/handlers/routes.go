@@ -92,6 +92,7 @@ func (a *API) routes() http.Handler {
 		sj := newSubjectsAPI(a, dec)
 		lp := newLessonPlansAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
+		docs := newDocumentsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -107,6 +108,10 @@ func (a *API) routes() http.Handler {
 		// on a secret path token (it carries no user).
 		r.Get("/pricing-config", pay.handlePricingGet)
 		r.Post("/payments/callback/{token}", pay.handleCallback)
+		// Shared schemes and records of work (issue 15): public, the token is
+		// the key; /shared/{token} alone is the notes' (issue 17).
+		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
+		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -154,6 +159,30 @@ func (a *API) routes() http.Handler {
 			r.Post("/payments/stk-push", pay.handleSTKPush)
 			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
 			r.Post("/payments/downgrade", pay.handleDowngrade)
+			// Schemes of work and records of work (issue 15).
+			r.Get("/schemes", docs.handleSchemeList)
+			r.Post("/schemes", docs.handleSchemeCreate)
+			r.Get("/schemes/stats", docs.handleSchemeStats)
+			r.Post("/schemes/generate", docs.handleSchemeGenerate)
+			r.Get("/schemes/{id}", docs.handleSchemeGet)
+			r.Put("/schemes/{id}", docs.handleSchemeUpdate)
+			r.Delete("/schemes/{id}", docs.handleSchemeDelete)
+			r.Get("/schemes/{id}/pdf", docs.handleSchemePDF)
+			r.Post("/schemes/{id}/archive", docs.handleSchemeArchive(true))
+			r.Post("/schemes/{id}/unarchive", docs.handleSchemeArchive(false))
+			r.Post("/schemes/{id}/share", docs.handleSchemeShare)
+			r.Delete("/schemes/{id}/share", docs.handleSchemeUnshare)
+			r.Post("/schemes/{id}/duplicate", docs.handleSchemeDuplicate)
+			r.Get("/records-of-work", docs.handleRecordList)
+			r.Post("/records-of-work/create-from-scheme/{id}", docs.handleRecordFromScheme)
+			r.Post("/records-of-work/mark-taught/{id}", docs.handleMarkTaught)
+			r.Get("/records-of-work/{id}", docs.handleRecordGet)
+			r.Delete("/records-of-work/{id}", docs.handleRecordDelete)
+			r.Put("/records-of-work/{id}/entries/{entry_id}", docs.handleEntryUpdate)
+			r.Post("/records-of-work/{id}/archive", docs.handleRecordArchive(true))
+			r.Post("/records-of-work/{id}/unarchive", docs.handleRecordArchive(false))
+			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
+			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))

@@ -182,7 +182,7 @@ func RecordFromScheme(db *gorm.DB, s *Scheme, userID uint64) (rec *Record, creat
 		if userID != s.UserID {
 			rec.SubjectID = nil
 		}
-		if err := translate(tx.Omit("Entries", "CreatedAt", "UpdatedAt").Create(rec).Error); err != nil {
+		if err := translate(tx.Omit("Entries").Create(rec).Error); err != nil {
 			return err
 		}
 		created = true

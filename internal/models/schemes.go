@@ -263,7 +263,7 @@ func CreateScheme(db *gorm.DB, s *Scheme) error {
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		s.ID = 0
-		if err := translate(tx.Omit("Weeks", "CreatedAt", "UpdatedAt").Create(s).Error); err != nil {
+		if err := translate(tx.Omit("Weeks").Create(s).Error); err != nil {
 			return err
 		}
 		s.Weeks = weeks
