@@ -105,6 +105,10 @@ type Config struct {
 	CaptchaRateLimit        int    // captchas per minute per IP
 	// Payments (issue 19): Safaricom Daraja. Empty keys leave payments off.
 	Mpesa Mpesa
+
+	// Curriculum catalogue (issue 13): a directory of CBC curriculum JSON
+	// files imported at every start, after the migrations (idempotent).
+	CurriculumDir string
 }
 
 // Mpesa is the Daraja (M-Pesa STK push) configuration. Payments are on only
@@ -218,6 +222,8 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		LoginCaptchaAfter:       p.int("LOGIN_CAPTCHA_AFTER", 3, 1, 1000),
 		ForgotPasswordRateLimit: p.int("FORGOT_PASSWORD_RATE_LIMIT", 5, 1, 1000000),
 		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
+
+		CurriculumDir: p.str("CURRICULUM_DIR", ""),
 	}
 	if len(c.LLMModels) == 0 {
 		c.LLMModels = []string{"openrouter/auto"}
@@ -232,6 +238,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	c.Mpesa = p.mpesa()
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
 	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
+	if c.CurriculumDir != "" {
+		if st, err := os.Stat(c.CurriculumDir); err != nil || !st.IsDir() {
+			p.fail("CURRICULUM_DIR", "must be a directory of curriculum JSON files; %q is not one", c.CurriculumDir)
+		}
+	}
 
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
 		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)

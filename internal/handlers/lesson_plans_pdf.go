@@ -3,6 +3,8 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/teachtrack/api/internal/models"
@@ -20,6 +22,16 @@ func printable(p *models.LessonPlan, teacher, school string) pdf.LessonPlan {
 		Outcomes: p.SpecificLearningOutcomes, Questions: p.KeyInquiryQuestions, Competences: p.CoreCompetences,
 		Values: p.ValuesToBeDeveloped, PCIs: p.PCIsToBeAddressed, Resources: p.LearningResources, Introduction: p.Introduction,
 		Development: p.Development, Conclusion: p.Conclusion, Summary: p.Summary, Reflection: p.ReflectionSelfEvaluation}
+}
+
+// unsafeFilename is what a file name may not hold: the frontend takes
+// everything after "filename=" as the name, so no quotes, separators or
+// spaces (spaces become "_", as the original did).
+var unsafeFilename = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func filename(parts ...string) string {
+	name := unsafeFilename.ReplaceAllString(strings.Join(parts, "_"), "_")
+	return strings.Trim(name, "_") + ".pdf"
 }
 
 func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
@@ -42,9 +54,7 @@ func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// The scheme PDFs' writer and file names: spaces become "_", and the
-	// frontend reads the name after filename= (quotes stripped).
-	writePDF(w, b, "attachment", fileName("LessonPlan_"+p.LearningArea+"_"+p.Grade+"_"+date))
+	writePDF(w, b, "attachment", strings.TrimSuffix(filename("LessonPlan", p.LearningArea, p.Grade, date), ".pdf"))
 }
 
 func (s *lessonPlansAPI) handlePlansBulkDownload(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -131,10 +130,6 @@ func (d *documentsAPI) handleSchemeGet(w http.ResponseWriter, r *http.Request) {
 	}
 	d.showScheme(w, r, &s.Scheme, http.StatusOK)
 }
-
-// ignored is a field the frontend sends back (it echoes what it read) that
-// the API neither needs nor changes.
-type ignored = json.RawMessage
 
 // schemeLessonInput is one lesson of a scheme as the frontend sends it.
 type schemeLessonInput struct {
