@@ -286,7 +286,10 @@ func (s *lessonPlansAPI) handlePlanShare(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"share_url": planSharePath + token, "share_token": token})
+	// As for schemes: the API's own path behind the site's public address
+	// (FRONTEND_URL; the frontend proxies /api/v1).
+	url := strings.TrimRight(s.cfg.FrontendURL, "/") + planSharePath + token
+	writeJSON(w, http.StatusOK, map[string]string{"share_url": url, "share_token": token})
 }
 
 func (s *lessonPlansAPI) handlePlanUnshare(w http.ResponseWriter, r *http.Request) {
