@@ -264,3 +264,28 @@ func (w *commitWriter) finish() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// asWrite marks a GET that writes (e-mail verification, handing out a
+// captcha) as a write: bindDB has bound it by its method, so it is re-bound
+// to the primary here, and a success records the user's consistency point as
+// any write does. routes.go says which routes: r.With(a.asWrite).Get(…).
+func (a *API) asWrite(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateFrom(r.Context())
+		if st.kind == db.Write {
+			next.ServeHTTP(w, r)
+			return
+		}
+		st.binding.Release()
+		st.kind = db.Write
+		st.binding = a.cluster.ForRequest(r.Context(), db.Write, st.userID)
+		a.setNodeHeader(w, st.binding)
+		cw := &commitWriter{ResponseWriter: w, onSuccess: func() {
+			if st.userID != 0 {
+				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+			}
+		}}
+		next.ServeHTTP(cw, r)
+		cw.finish()
+	})
+}

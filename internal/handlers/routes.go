@@ -92,6 +92,15 @@ func (a *API) routes() http.Handler {
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
 
+		// Accounts (issue 18): captcha, Google sign-in, e-mail verification,
+		// forgotten passwords. The two GETs that write are marked asWrite.
+		r.With(u.limit(u.acct.captchas), a.asWrite).Get("/auth/captcha", u.handleCaptcha)
+		r.With(u.limit(u.login)).Post("/auth/google", u.handleGoogleSignIn)
+		r.With(a.asWrite).Get("/auth/verify-email", u.handleVerifyEmail)
+		r.With(u.limit(u.acct.forgot)).Post("/auth/forgot-password", u.handleForgotPassword)
+		r.Get("/auth/verify-reset-token", u.handleVerifyResetToken)
+		r.With(u.limit(u.acct.forgot)).Post("/auth/reset-password", u.handleResetPassword)
+
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
 			r.Use(u.requireSession)
@@ -113,6 +122,16 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// A school administrator's own school and teachers (issue 18).
+			r.Get("/schools/me", u.handleOwnSchool)
+			r.Group(func(r chi.Router) {
+				r.Use(u.requireRole(models.RoleSchoolAdmin))
+				r.Post("/schools", u.handleOwnSchoolCreate)
+				r.Get("/schools/teachers", u.handleSchoolTeachers)
+				r.Post("/schools/teachers", u.handleSchoolTeacherAdd)
+				r.Delete("/schools/teachers/{id}", u.handleSchoolTeacherRemove)
+			})
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
