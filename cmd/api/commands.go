@@ -12,20 +12,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/joho/godotenv"
+
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/devdb"
 	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/mail"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/mpesa"
 	"github.com/teachtrack/api/migrations"
 )
 
-func loadConfig(getenv func(string) string) (*config.Config, error) {
+func loadConfig(getenv func(string) string, stderr io.Writer) (*config.Config, error) {
 	envFile := getenv("ENV_FILE")
 	if envFile == "" {
 		envFile = ".env"
 	}
-	cfg, err := config.Load(getenv, envFile)
+	cfg, err := config.Load(localClusterDefaults(getenv, envFile, stderr), envFile)
 	if err != nil {
 		return nil, err
 	}
@@ -33,8 +37,54 @@ func loadConfig(getenv func(string) string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// localClusterDefaults makes a development checkout without .env find the
+// local cluster (scripts/devdb.sh), as `make run` does: when neither the
+// environment nor the .env file names a database and APP_ENV is development
+// (the default), the variables of `devdb.sh env` fill the gaps, and a line on
+// stderr says so. Production and test settings never get them.
+func localClusterDefaults(getenv func(string) string, envFile string, stderr io.Writer) func(string) string {
+	file, _ := godotenv.Read(envFile) // a broken file is config.Load's to report
+	lookup := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}
+	appEnv := lookup("APP_ENV")
+	if lookup("DATABASE_URL") != "" || lookup("DATABASE_URL_FILE") != "" || (appEnv != "" && appEnv != "development") {
+		return getenv
+	}
+	fmt.Fprintln(stderr, "api: DATABASE_URL is not set: using the local development cluster (127.0.0.1:3316-3318; start it with `make db-up`)")
+	return func(k string) string {
+		if v := lookup(k); v != "" {
+			return v
+		}
+		return devdb.LocalEnv[k]
+	}
+}
+
+// apiDeps are the handlers' dependencies; outside services are made here
+// from the configuration (M-Pesa only when MPESA_* is complete).
+func apiDeps(cfg *config.Config, cluster *db.Cluster, log *slog.Logger, mailer interface{ Wake() }) handlers.Deps {
+	d := handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}
+	if cfg.Mpesa.Configured() {
+		d.Mpesa = mpesa.New(cfg.Mpesa)
+	} else {
+		log.Info("M-Pesa is not configured (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_CALLBACK_URL, MPESA_CALLBACK_TOKEN): payments are off")
+	}
+	return d
+}
+
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
-	return db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	cluster, err := db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPrimaryTLS(ctx, cfg, cluster); err != nil {
+		cluster.Close()
+		return nil, err
+	}
+	return cluster, nil
 }
 
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
@@ -63,7 +113,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}),
+		Handler:           handlers.New(apiDeps(cfg, cluster, log, mailer)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

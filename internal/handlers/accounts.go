@@ -102,11 +102,11 @@ func (u *usersAPI) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 	if already {
 		msg = "Email already verified"
 	}
-	writeJSON(w, http.StatusOK, messageJSON{Message: msg, Success: true})
+	writeJSON(w, http.StatusOK, successJSON{Message: msg, Success: true})
 }
 
-// messageJSON is the {message, success} answer the frontend's account pages read.
-type messageJSON struct {
+// successJSON is the {message, success} answer the frontend's account pages read.
+type successJSON struct {
 	Message string `json:"message"`
 	Success bool   `json:"success"`
 }
@@ -144,7 +144,7 @@ func (u *usersAPI) handleForgotPassword(w http.ResponseWriter, r *http.Request) 
 		u.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, messageJSON{Message: forgotPasswordAnswer, Success: true})
+	writeJSON(w, http.StatusOK, successJSON{Message: forgotPasswordAnswer, Success: true})
 }
 
 func (u *usersAPI) mailResetLink(r *http.Request, email string) error {
@@ -220,7 +220,7 @@ func (u *usersAPI) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, resetTokenError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, messageJSON{Message: "Password reset successfully. You can now log in with your new password.", Success: true})
+	writeJSON(w, http.StatusOK, successJSON{Message: "Password reset successfully. You can now log in with your new password.", Success: true})
 }
 
 func resetTokenError(err error) error {

@@ -151,13 +151,17 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 		if st.kind == db.Read {
 			bw := newBufferedWriter(w)
 			next.ServeHTTP(bw, r)
-			if st.binding.ReplicaFailed() && r.Context().Err() == nil {
+			if st.kind == db.Read && st.binding.ReplicaFailed() && r.Context().Err() == nil {
 				st.binding = a.cluster.Retry(r.Context(), st.binding, st.userID)
 				a.setNodeHeader(w, st.binding)
 				next.ServeHTTP(w, r)
 				return
 			}
 			a.setNodeHeader(bw, st.binding)
+			if st.kind == db.Write && bw.status < 300 && st.userID != 0 {
+				// A GET marked asWrite wrote on the primary (see asWrite).
+				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
+			}
 			bw.flush()
 			return
 		}
@@ -172,6 +176,31 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 		next.ServeHTTP(cw, r)
 		cw.finish()
 	})
+}
+
+// asWrite marks a route whose GET changes state (a share link's view count)
+// as a write: `r.With(a.asWrite).Get(...)` in routes.go. bindDB has bound the
+// request by its method before the route was known, so asWrite re-binds it to
+// the primary; bindDB then records the user's consistency point after it as
+// after any write. The request kind is the route's, not only its method's.
+func (a *API) asWrite(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateFrom(r.Context())
+		if st.kind != db.Write {
+			st.kind = db.Write
+			a.rebind(r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rebind binds the request afresh for its kind: asWrite uses it, and so does a
+// long upload, whose write timeout (DB_WRITE_TIMEOUT) must count from its
+// statements, not from the start of a body that took minutes to arrive.
+func (a *API) rebind(r *http.Request) {
+	st := stateFrom(r.Context())
+	st.binding.Release()
+	st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID)
 }
 
 func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
@@ -264,28 +293,3 @@ func (w *commitWriter) finish() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// asWrite marks a GET that writes (e-mail verification, handing out a
-// captcha) as a write: bindDB has bound it by its method, so it is re-bound
-// to the primary here, and a success records the user's consistency point as
-// any write does. routes.go says which routes: r.With(a.asWrite).Get(…).
-func (a *API) asWrite(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := stateFrom(r.Context())
-		if st.kind == db.Write {
-			next.ServeHTTP(w, r)
-			return
-		}
-		st.binding.Release()
-		st.kind = db.Write
-		st.binding = a.cluster.ForRequest(r.Context(), db.Write, st.userID)
-		a.setNodeHeader(w, st.binding)
-		cw := &commitWriter{ResponseWriter: w, onSuccess: func() {
-			if st.userID != 0 {
-				a.cluster.AfterWrite(context.WithoutCancel(r.Context()), st.userID)
-			}
-		}}
-		next.ServeHTTP(cw, r)
-		cw.finish()
-	})
-}
