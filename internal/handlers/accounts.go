@@ -90,7 +90,7 @@ func (u *usersAPI) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, errorf(http.StatusBadRequest, "The verification link is incomplete: open the whole link from the e-mail."))
 		return
 	}
-	already, err := models.VerifyEmail(reqDB(r), token, time.Now().UTC())
+	userID, already, err := models.VerifyEmail(reqDB(r), token, time.Now().UTC())
 	if errors.Is(err, models.ErrTokenInvalid) {
 		err = errorf(http.StatusBadRequest, "This verification link is invalid or has expired.")
 	}
@@ -98,6 +98,8 @@ func (u *usersAPI) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	// The user's next reads (their open session) must see the change.
+	stateFrom(r.Context()).userID = userID
 	msg := "Email verified successfully"
 	if already {
 		msg = "Email already verified"

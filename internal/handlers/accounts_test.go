@@ -191,8 +191,11 @@ func TestForgotPasswordEnumeration(t *testing.T) {
 	}
 	mk, mu := median(knownTimes), median(unknownTimes)
 	// Both are held to the same 300 ms floor; the work for a known address
-	// (a token and a mail queued) hides under it.
-	if mu < 300*time.Millisecond || mk < 300*time.Millisecond || (mk-mu).Abs() > 150*time.Millisecond {
+	// (a token and a mail queued, a few ms) hides under it. On a machine
+	// loaded enough for that work to pass the floor, the two still stay
+	// within half of each other (without the floor: a few ms against ten
+	// times as many).
+	if mu < 300*time.Millisecond || mk < 300*time.Millisecond || (mk-mu).Abs() > max(mk, mu)/2 {
 		t.Fatalf("median known %v, unknown %v", mk, mu)
 	}
 	_, b := timeIt(banned.Email)

@@ -108,20 +108,20 @@ func PeekPasswordToken(db *gorm.DB, token string, now time.Time) (*User, error) 
 }
 
 // VerifyEmail uses a verification token: the user's address is verified.
-// It reports whether it already was.
-func VerifyEmail(db *gorm.DB, token string, now time.Time) (already bool, err error) {
+// It returns the user's id and whether the address already was verified.
+func VerifyEmail(db *gorm.DB, token string, now time.Time) (userID uint64, already bool, err error) {
 	err = db.Transaction(func(tx *gorm.DB) error {
 		tu, err := findToken(tx, token, []TokenPurpose{PurposeVerifyEmail}, now, true)
 		if err != nil {
 			return err
 		}
-		already = tu.User.EmailVerified
+		userID, already = tu.User.ID, tu.User.EmailVerified
 		if err := useTokens(tx, tu.User.ID, []TokenPurpose{PurposeVerifyEmail}, now); err != nil {
 			return err
 		}
 		return translate(tx.Model(&User{}).Where("id = ?", tu.User.ID).Update("email_verified", true).Error)
 	})
-	return already, err
+	return userID, already, err
 }
 
 // ResetPassword uses a reset or invitation token to set the password hash:
