@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-chi/httprate"
+	"gorm.io/gorm"
 
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/db"
@@ -26,6 +27,7 @@ type usersAPI struct {
 	register  *limiter
 	// changePassword counts change-password attempts per user (LOGIN_RATE_LIMIT a minute).
 	changePassword *httprate.RateLimiter
+	acct           *accounts // e-mail links, Google, captcha (accounts.go)
 }
 
 func newUsersAPI(a *API, dec *decoder) *usersAPI {
@@ -41,6 +43,7 @@ func newUsersAPI(a *API, dec *decoder) *usersAPI {
 	u.changePassword = httprate.NewRateLimiter(a.cfg.LoginRateLimit, time.Minute, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, errorf(http.StatusTooManyRequests, "Too many attempts. Please wait a minute and try again."))
 	}))
+	u.acct = newAccounts(u)
 	return u
 }
 
@@ -124,8 +127,7 @@ type registerRequest struct {
 	Password string `json:"password" validate:"required,password"`
 	FullName string `json:"full_name" validate:"required,max=255"`
 	profileFields
-	// Role is sent by the frontend's register form and ignored: everyone who
-	// registers is a TEACHER.
+	// Role is TEACHER or SCHOOL_ADMIN (registrationRole); never higher.
 	Role json.RawMessage `json:"role"`
 }
 
@@ -135,25 +137,43 @@ func (u *usersAPI) handleRegister(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	user, err := u.insertUser(r, &models.User{Email: req.Email, FullName: req.FullName, Role: models.RoleTeacher}, req.Password, req.profileFields)
+	role, err := registrationRole(req.Role)
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
+	user, err := u.insertUser(r, &models.User{Email: req.Email, FullName: req.FullName, Role: role}, req.Password, req.profileFields, u.sendVerification)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.wakeMail()
 	stateFrom(r.Context()).userID = user.ID
 	writeJSON(w, http.StatusCreated, toUserJSON(user))
 }
 
 // insertUser stores m, active, with password hashed and the profile fields
-// ("" as absent), and returns it as stored.
-func (u *usersAPI) insertUser(r *http.Request, m *models.User, password string, f profileFields) (*models.User, error) {
+// ("" as absent), and returns it as stored. then, if given, runs in the same
+// transaction (e.g. queueing the verification mail).
+func (u *usersAPI) insertUser(r *http.Request, m *models.User, password string, f profileFields, then ...func(tx *gorm.DB, m *models.User) error) (*models.User, error) {
 	hash, err := u.passwords.Hash(password)
 	if err != nil {
 		return nil, err
 	}
 	m.PasswordHash, m.IsActive = hash, true
 	m.Phone, m.School, m.GradeLevel, m.TSCNumber = blankToNil(f.Phone), blankToNil(f.School), blankToNil(f.GradeLevel), blankToNil(f.TSCNumber)
-	if err := models.CreateUser(reqDB(r), m); err != nil {
+	err = reqDB(r).Transaction(func(tx *gorm.DB) error {
+		if err := models.CreateUser(tx, m); err != nil {
+			return err
+		}
+		for _, fn := range then {
+			if err := fn(tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return models.UserByID(reqDB(r), m.ID)
@@ -162,7 +182,8 @@ func (u *usersAPI) insertUser(r *http.Request, m *models.User, password string, 
 type loginRequest struct {
 	Email    string `json:"email" validate:"required"`
 	Password string `json:"password" validate:"required"`
-	// The frontend's login form sends a captcha we don't serve; ignored.
+	// The frontend's login form sends the captcha of GET /auth/captcha;
+	// checkLoginCaptcha decides whether it is needed.
 	CaptchaID     json.RawMessage `json:"captcha_id"`
 	CaptchaAnswer json.RawMessage `json:"captcha_answer"`
 }
@@ -184,23 +205,30 @@ func (u *usersAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	if err := u.checkLoginCaptcha(r, req.Email, req.CaptchaID, req.CaptchaAnswer); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	user, err := models.UserByEmail(reqDB(r), req.Email)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		// As slow as a wrong password, so the answer doesn't tell which it was.
 		u.passwords.Waste(req.Password)
+		u.loginFailed(req.Email)
 		u.fail(w, r, errBadCredentials)
 		return
 	case err != nil:
 		u.fail(w, r, err)
 		return
 	case !u.passwords.Check(user.PasswordHash, req.Password):
+		u.loginFailed(req.Email)
 		u.fail(w, r, errBadCredentials)
 		return
 	case !user.IsActive:
 		u.fail(w, r, errBanned)
 		return
 	}
+	u.loginSucceeded(req.Email)
 	u.startSession(w, r, user, nil, http.StatusOK)
 }
 

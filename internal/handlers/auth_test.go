@@ -74,7 +74,7 @@ func TestRegister(t *testing.T) {
 			var got userBody
 			res.decode(t, &got)
 			want := userBody{ID: got.ID, Email: "mary@example.com", FullName: "Mary Wanjiku", School: ptr("Nairobi Primary"), GradeLevel: ptr("3"),
-				Role: "TEACHER", IsActive: true, SubscriptionType: "FREE", SubscriptionStatus: "ACTIVE", CreatedAt: got.CreatedAt}
+				Role: "SCHOOL_ADMIN", IsAdmin: true, IsActive: true, SubscriptionType: "FREE", SubscriptionStatus: "ACTIVE", CreatedAt: got.CreatedAt}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("user (-want +got):\n%s", diff)
 			}

@@ -136,6 +136,15 @@ func (a *API) routes() http.Handler {
 		// A shared lesson plan is read without signing in, by its token only.
 		r.Get("/shared/lesson-plans/{token}", lp.handleSharedPlan)
 
+		// Accounts (issue 18): captcha, Google sign-in, e-mail verification,
+		// forgotten passwords. The two GETs that write are marked asWrite.
+		r.With(u.limit(u.acct.captchas), a.asWrite).Get("/auth/captcha", u.handleCaptcha)
+		r.With(u.limit(u.login)).Post("/auth/google", u.handleGoogleSignIn)
+		r.With(a.asWrite).Get("/auth/verify-email", u.handleVerifyEmail)
+		r.With(u.limit(u.acct.forgot)).Post("/auth/forgot-password", u.handleForgotPassword)
+		r.Get("/auth/verify-reset-token", u.handleVerifyResetToken)
+		r.With(u.limit(u.acct.forgot)).Post("/auth/reset-password", u.handleResetPassword)
+
 		// Payments (issue 19): public prices, and Safaricom's result callback,
 		// on a secret path token (it carries no user).
 		r.Get("/pricing-config", pay.handlePricingGet)
@@ -210,6 +219,15 @@ func (a *API) routes() http.Handler {
 			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
 			r.Get("/school-settings", tm.handleMySchoolSettings)
+			// A school administrator's own school and teachers (issue 18).
+			r.Get("/schools/me", u.handleOwnSchool)
+			r.Group(func(r chi.Router) {
+				r.Use(u.requireRole(models.RoleSchoolAdmin))
+				r.Post("/schools", u.handleOwnSchoolCreate)
+				r.Get("/schools/teachers", u.handleSchoolTeachers)
+				r.Post("/schools/teachers", u.handleSchoolTeacherAdd)
+				r.Delete("/schools/teachers/{id}", u.handleSchoolTeacherRemove)
+			})
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.

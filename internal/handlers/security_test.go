@@ -445,7 +445,7 @@ func TestInjectionStoredVerbatim(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			email := fmt.Sprintf("o'reilly+%d@example.com", i)
 			password := (inj + "-padding-to-eight")[:min(len(inj)+17, 72)]
-			reg := map[string]string{"email": email, "password": password, "full_name": inj, "phone": inj, "school": inj, "grade_level": inj, "tsc_number": inj, "role": inj}
+			reg := map[string]string{"email": email, "password": password, "full_name": inj, "phone": inj, "school": inj, "grade_level": inj, "tsc_number": inj} // role is an enum now (422 for anything else)
 			var created userBody
 			expect(t, s.do(t, anonymous, "POST", "/api/v1/auth/register", reg), http.StatusCreated).decode(t, &created)
 			want := userBody{ID: created.ID, Email: email, FullName: inj, Phone: &inj, School: &inj, GradeLevel: &inj, TSCNumber: &inj,
