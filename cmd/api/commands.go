@@ -12,19 +12,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/joho/godotenv"
+
 	"github.com/teachtrack/api/internal/config"
 	"github.com/teachtrack/api/internal/db"
+	"github.com/teachtrack/api/internal/devdb"
 	"github.com/teachtrack/api/internal/handlers"
+	"github.com/teachtrack/api/internal/mail"
+	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/mpesa"
 	"github.com/teachtrack/api/internal/storage"
 	"github.com/teachtrack/api/migrations"
 )
 
-func loadConfig(getenv func(string) string) (*config.Config, error) {
+func loadConfig(getenv func(string) string, stderr io.Writer) (*config.Config, error) {
 	envFile := getenv("ENV_FILE")
 	if envFile == "" {
 		envFile = ".env"
 	}
-	cfg, err := config.Load(getenv, envFile)
+	cfg, err := config.Load(localClusterDefaults(getenv, envFile, stderr), envFile)
 	if err != nil {
 		return nil, err
 	}
@@ -32,8 +38,54 @@ func loadConfig(getenv func(string) string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// localClusterDefaults makes a development checkout without .env find the
+// local cluster (scripts/devdb.sh), as `make run` does: when neither the
+// environment nor the .env file names a database and APP_ENV is development
+// (the default), the variables of `devdb.sh env` fill the gaps, and a line on
+// stderr says so. Production and test settings never get them.
+func localClusterDefaults(getenv func(string) string, envFile string, stderr io.Writer) func(string) string {
+	file, _ := godotenv.Read(envFile) // a broken file is config.Load's to report
+	lookup := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}
+	appEnv := lookup("APP_ENV")
+	if lookup("DATABASE_URL") != "" || lookup("DATABASE_URL_FILE") != "" || (appEnv != "" && appEnv != "development") {
+		return getenv
+	}
+	fmt.Fprintln(stderr, "api: DATABASE_URL is not set: using the local development cluster (127.0.0.1:3316-3318; start it with `make db-up`)")
+	return func(k string) string {
+		if v := lookup(k); v != "" {
+			return v
+		}
+		return devdb.LocalEnv[k]
+	}
+}
+
+// apiDeps are the handlers' dependencies; outside services are made here
+// from the configuration (M-Pesa only when MPESA_* is complete).
+func apiDeps(cfg *config.Config, cluster *db.Cluster, log *slog.Logger, mailer interface{ Wake() }) handlers.Deps {
+	d := handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Mail: mailer}
+	if cfg.Mpesa.Configured() {
+		d.Mpesa = mpesa.New(cfg.Mpesa)
+	} else {
+		log.Info("M-Pesa is not configured (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_CALLBACK_URL, MPESA_CALLBACK_TOKEN): payments are off")
+	}
+	return d
+}
+
 func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.Cluster, error) {
-	return db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	cluster, err := db.Open(ctx, db.OptionsFromConfig(cfg, log))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPrimaryTLS(ctx, cfg, cluster); err != nil {
+		cluster.Close()
+		return nil, err
+	}
+	return cluster, nil
 }
 
 // openStorage opens the file store (issue 17). An S3 bucket that is missing
@@ -76,10 +128,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	mailer, err := startMail(bg, cfg, cluster, log)
+	if err != nil {
+		return err
+	}
+	deps := apiDeps(cfg, cluster, log, mailer)
+	deps.Storage = store
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Logger: log, Version: version, Storage: store}),
+		Handler:           handlers.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -118,6 +176,21 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startMail starts the worker that delivers the mail outbox until ctx ends:
+// through SMTP_URL, or into the log when it is empty.
+func startMail(ctx context.Context, cfg *config.Config, cluster *db.Cluster, log *slog.Logger) (*mail.Worker, error) {
+	sender, err := mail.NewSender(cfg.SMTPURL, cfg.EmailFrom, log)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	if cfg.SMTPURL == "" {
+		log.Warn("SMTP_URL is not set: mails are written to this log instead of being sent")
+	}
+	w := mail.NewWorker(models.NewMailOutbox(cluster.OnPrimary), sender, log)
+	go w.Run(ctx)
+	return w, nil
 }
 
 // servePprof serves the profiling endpoints on their own listener, so they

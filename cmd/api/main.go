@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	}
-	cfg, err := loadConfig(getenv)
+	cfg, err := loadConfig(getenv, stderr)
 	if err != nil {
 		return err
 	}

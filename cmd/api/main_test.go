@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/teachtrack/api/internal/dbtest"
+	"github.com/teachtrack/api/internal/devdb"
 )
 
 // syncBuffer is an io.Writer the server's goroutines and the test can share.
@@ -246,7 +248,8 @@ func TestRunBadConfig(t *testing.T) {
 		wantIn   string
 		password string
 	}{
-		{"missing DATABASE_URL", getenv(), "DATABASE_URL is required", ""},
+		{"missing DATABASE_URL in production", getenv("APP_ENV", "production"), "DATABASE_URL is required", ""},
+		{"missing DATABASE_URL in test", getenv("APP_ENV", "test"), "DATABASE_URL is required", ""},
 		{"malformed DATABASE_URL", getenv("DATABASE_URL", "mysql://teachtrack:Sup3r/Secret@127.0.0.1:3316/teachtrack"), "DATABASE_URL", "Sup3r"},
 		{"wrong scheme", getenv("DATABASE_URL", "postgres://teachtrack:Sup3rSecret@127.0.0.1/teachtrack"), "DATABASE_URL", "Sup3rSecret"},
 		{"production without a secret", getenv("DATABASE_URL", "mysql://teachtrack:Sup3rSecret@127.0.0.1:3316/teachtrack", "APP_ENV", "production"), "JWT_SECRET", "Sup3rSecret"},
@@ -269,6 +272,38 @@ func TestRunBadConfig(t *testing.T) {
 				t.Errorf("error %q or log shows the password %q", msg, tt.password)
 			}
 		})
+	}
+}
+
+// A checkout without .env finds the local cluster in development, as `make
+// run` does, and says so: the README's commands work as written.
+func TestRunFindsLocalClusterWithoutEnv(t *testing.T) {
+	m := map[string]string{"ENV_FILE": filepath.Join(t.TempDir(), "absent.env")}
+	var stdout, stderr syncBuffer
+	if err := run(context.Background(), []string{"api", "migrate", "status"}, func(k string) string { return m[k] }, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("api migrate status without DATABASE_URL: %v (stderr %q)", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "using the local development cluster") {
+		t.Errorf("stderr %q does not say which database it used", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "00001_users_schools.sql") {
+		t.Errorf("migrate status printed %q, want the migrations of the local cluster", stdout.String())
+	}
+}
+
+// devdb.LocalEnv and `scripts/devdb.sh env` describe the same cluster.
+func TestLocalEnvMatchesDevdbScript(t *testing.T) {
+	out, err := exec.Command("bash", "../../scripts/devdb.sh", "env").Output()
+	if err != nil {
+		t.Fatalf("devdb.sh env: %v", err)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		got[k] = v
+	}
+	if diff := cmp.Diff(got, devdb.LocalEnv); diff != "" {
+		t.Errorf("devdb.sh env vs devdb.LocalEnv (-script +Go):\n%s", diff)
 	}
 }
 

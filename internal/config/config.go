@@ -3,16 +3,20 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"net"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // APP_TIMEZONE works in images without /usr/share/zoneinfo
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/joho/godotenv"
@@ -34,6 +38,9 @@ type Config struct {
 	DBWriteTimeout    time.Duration
 	DBReadTimeout     time.Duration
 	MigrateOnStart    bool
+	// DBTLS is how every database connection is encrypted and verified
+	// (DB_TLS*); a URL's own ssl-mode/tls parameters override it for that node.
+	DBTLS DBTLS
 
 	// Administrative access for `api replication setup|status` only.
 	DBAdminUser            string
@@ -52,6 +59,9 @@ type Config struct {
 	ReadsOnPrimary     bool
 	RedisURL           string
 	RedisKeyPrefix     string
+	// RedisTLSCA is the PEM file of the CA that signed a rediss:// server's
+	// certificate (REDIS_TLS_CA); empty: the system's roots.
+	RedisTLSCA string
 
 	// Auth and sessions.
 	JWTSecret          string
@@ -74,6 +84,21 @@ type Config struct {
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
 
+	// School year and timetable (issue 14): the time zone in which term dates
+	// are calendar dates and lesson times are wall-clock times.
+	TimeZone *time.Location
+	// Accounts (issue 18): mail, links, Google sign-in, captcha.
+	SMTPURL                 string // empty: mail is written to the log
+	EmailFrom               string
+	FrontendURL             string
+	GoogleClientID          string // empty: Google sign-in is off
+	GoogleCertsURL          string
+	LoginCaptcha            string // always | after-failures | off
+	LoginCaptchaAfter       int    // failed logins of an address before after-failures asks
+	ForgotPasswordRateLimit int    // requests per minute per IP and per email
+	CaptchaRateLimit        int    // captchas per minute per IP
+	// Payments (issue 19): Safaricom Daraja. Empty keys leave payments off.
+	Mpesa Mpesa
 	// Files: notes, logos and share links (issue 17).
 	Storage        string // local | s3
 	StorageDir     string // STORAGE=local: where files live
@@ -82,7 +107,6 @@ type Config struct {
 	LogoMaxBytes   int64         // largest logo upload
 	UploadTimeout  time.Duration // how long one upload's body may take to arrive
 	SignedURLTTL   time.Duration // how long a file URL the API hands out works
-	FrontendURL    string        // base of share links (FRONTEND_URL/shared/{token})
 }
 
 // S3Config is STORAGE=s3's bucket on any S3-compatible service.
@@ -94,6 +118,35 @@ type S3Config struct {
 	SecretAccessKey string
 	PathStyle       bool
 }
+
+// Mpesa is the Daraja (M-Pesa STK push) configuration. Payments are on only
+// when every credential and the callback are set (Configured).
+type Mpesa struct {
+	Env            string // sandbox | production
+	BaseURL        string // Daraja's base URL for Env, or MPESA_BASE_URL (tests)
+	ConsumerKey    string
+	ConsumerSecret string
+	Shortcode      string
+	Passkey        string
+	// CallbackURL is the public URL of POST /api/v1/payments/callback;
+	// Safaricom is given CallbackURL + "/" + CallbackToken, and a callback
+	// on any other token is refused.
+	CallbackURL   string
+	CallbackToken string
+	Timeout       time.Duration
+}
+
+// Configured reports whether payments can be taken.
+func (m Mpesa) Configured() bool {
+	return m.ConsumerKey != "" && m.ConsumerSecret != "" && m.Shortcode != "" && m.Passkey != "" &&
+		m.CallbackURL != "" && m.CallbackToken != ""
+}
+
+// Daraja's base URLs.
+const (
+	MpesaSandboxURL    = "https://sandbox.safaricom.co.ke"
+	MpesaProductionURL = "https://api.safaricom.co.ke"
+)
 
 // Production reports whether APP_ENV is production.
 func (c *Config) Production() bool { return c.AppEnv == "production" }
@@ -118,7 +171,8 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 			return nil, fmt.Errorf("%s: %v", envFile, err)
 		}
 	}
-	p := parser{get: get}
+	p := &parser{}
+	p.get = p.withFiles(get)
 	c := &Config{
 		AppEnv:   p.str("APP_ENV", "development"),
 		HTTPAddr: p.str("HTTP_ADDR", ":8080"),
@@ -145,6 +199,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		ReadsOnPrimary:     p.bool("READS_ON_PRIMARY", false),
 		RedisURL:           p.str("REDIS_URL", ""),
 		RedisKeyPrefix:     p.str("REDIS_KEY_PREFIX", "teachtrack:"),
+		RedisTLSCA:         p.str("REDIS_TLS_CA", ""),
 
 		JWTSecret:          p.str("JWT_SECRET", ""),
 		AccessTokenTTL:     p.dur("ACCESS_TOKEN_TTL", 15*time.Minute),
@@ -160,10 +215,22 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		PprofAddr:       p.str("PPROF_ADDR", ""),
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
+
+		SMTPURL:                 p.str("SMTP_URL", ""),
+		EmailFrom:               p.str("EMAIL_FROM", "TeachTrack <no-reply@teachtrack.local>"),
+		FrontendURL:             p.str("FRONTEND_URL", "http://localhost:3000"),
+		GoogleClientID:          p.str("GOOGLE_CLIENT_ID", ""),
+		GoogleCertsURL:          p.str("GOOGLE_CERTS_URL", GoogleCertsURL),
+		LoginCaptcha:            p.oneOf("LOGIN_CAPTCHA", "after-failures", "after-failures", "always", "off"),
+		LoginCaptchaAfter:       p.int("LOGIN_CAPTCHA_AFTER", 3, 1, 1000),
+		ForgotPasswordRateLimit: p.int("FORGOT_PASSWORD_RATE_LIMIT", 5, 1, 1000000),
+		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	p.files(c)
+	c.Mpesa = p.mpesa()
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
+	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
 
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
 		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)
@@ -181,6 +248,23 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	if c.HealthInterval <= 0 {
 		// A zero interval would make the health checker's ticker panic.
 		p.fail("HEALTH_INTERVAL", "must be greater than zero")
+	}
+	c.DBTLS = DBTLS{Mode: p.str("DB_TLS", TLSPreferred), CAFile: p.str("DB_TLS_CA", ""),
+		CertFile: p.str("DB_TLS_CERT", ""), KeyFile: p.str("DB_TLS_KEY", "")}
+	if m, ok := normaliseTLSMode(c.DBTLS.Mode); ok {
+		c.DBTLS.Mode = m
+	} else {
+		p.fail("DB_TLS", "must be one of disabled, preferred, required, verify-ca, verify-identity, not %q", c.DBTLS.Mode)
+	}
+	p.tls = c.DBTLS
+	if c.RedisTLSCA != "" {
+		if !strings.HasPrefix(c.RedisURL, "rediss://") {
+			p.fail("REDIS_TLS_CA", "is set but REDIS_URL is not a rediss:// (TLS) URL")
+		} else if pem, err := os.ReadFile(c.RedisTLSCA); err != nil {
+			p.fail("REDIS_TLS_CA", "names a file that can't be read: %v", err)
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			p.fail("REDIS_TLS_CA", "(%s) holds no PEM certificate", c.RedisTLSCA)
+		}
 	}
 	c.Primary = p.dsn("DATABASE_URL", true)
 	c.Replicas = p.replicas()
@@ -205,10 +289,41 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		// Development convenience only: a fixed secret means sessions survive restarts.
 		c.JWTSecret = "dev-secret-change-me-in-production-please"
 	}
+	p.accounts(c)
 	if p.err != nil {
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// GoogleCertsURL is where Google publishes the keys that sign its ID tokens.
+const GoogleCertsURL = "https://www.googleapis.com/oauth2/v3/certs"
+
+// accounts checks the mail, link and Google settings.
+func (p *parser) accounts(c *Config) {
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		switch {
+		case err != nil:
+			p.fail("SMTP_URL", "is not a URL (e.g. smtp://user:password@smtp.example.com:587)")
+		case u.Scheme != "smtp" && u.Scheme != "smtps":
+			p.fail("SMTP_URL", "must start with smtp:// or smtps://")
+		case u.Hostname() == "":
+			p.fail("SMTP_URL", "has no host (e.g. smtp://user:password@smtp.example.com:587)")
+		}
+	}
+	if a, err := mail.ParseAddress(c.EmailFrom); err != nil || a.Address == "" {
+		p.fail("EMAIL_FROM", "must be an address such as TeachTrack <no-reply@example.com>, not %q", c.EmailFrom)
+	}
+	if u, err := url.Parse(c.FrontendURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("FRONTEND_URL", "must be the site's address such as https://teachtrack.example.com, not %q", c.FrontendURL)
+	}
+	if u, err := url.Parse(c.GoogleCertsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("GOOGLE_CERTS_URL", "must be an http(s) address, not %q", c.GoogleCertsURL)
+	} else if c.Production() && c.GoogleCertsURL != GoogleCertsURL {
+		// Another key server would let whoever runs it sign anyone in.
+		p.fail("GOOGLE_CERTS_URL", "is for tests only and can't be changed when APP_ENV=production")
+	}
 }
 
 func isExampleSecret(s string) bool {
@@ -232,13 +347,87 @@ func (c *Config) LogAttrs() []any {
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
 		"storage", c.Storage,
+		"mpesa", c.Mpesa.Configured(), "mpesa_base_url", c.Mpesa.BaseURL,
 	}
+}
+
+// mpesa reads the MPESA_* variables. Credentials are never defaulted (the old
+// backend shipped sandbox keys in its code): without them payments are off.
+func (p *parser) mpesa() Mpesa {
+	m := Mpesa{
+		Env:            p.oneOf("MPESA_ENV", "sandbox", "sandbox", "production"),
+		BaseURL:        strings.TrimRight(p.str("MPESA_BASE_URL", ""), "/"),
+		ConsumerKey:    p.str("MPESA_CONSUMER_KEY", ""),
+		ConsumerSecret: p.str("MPESA_CONSUMER_SECRET", ""),
+		Shortcode:      p.str("MPESA_SHORTCODE", ""),
+		Passkey:        p.str("MPESA_PASSKEY", ""),
+		CallbackURL:    strings.TrimRight(p.str("MPESA_CALLBACK_URL", ""), "/"),
+		CallbackToken:  p.str("MPESA_CALLBACK_TOKEN", ""),
+		Timeout:        p.dur("MPESA_TIMEOUT", 30*time.Second),
+	}
+	if m.BaseURL == "" {
+		m.BaseURL = MpesaSandboxURL
+		if m.Env == "production" {
+			m.BaseURL = MpesaProductionURL
+		}
+	} else if u, err := url.Parse(m.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("MPESA_BASE_URL", "must be an http(s) URL such as https://sandbox.safaricom.co.ke, not %q", m.BaseURL)
+	}
+	if m.CallbackURL != "" {
+		if u, err := url.Parse(m.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.fail("MPESA_CALLBACK_URL", "must be the public http(s) URL of /api/v1/payments/callback, not %q", m.CallbackURL)
+		}
+	}
+	if m.CallbackToken != "" && (len(m.CallbackToken) < 32 || strings.ContainsAny(m.CallbackToken, "/?#% ")) {
+		// The token is all that tells Safaricom's callback from a forgery.
+		p.fail("MPESA_CALLBACK_TOKEN", "must be at least 32 URL-safe characters (e.g. `openssl rand -hex 32`)")
+	}
+	if m.Shortcode != "" {
+		if _, err := strconv.ParseUint(m.Shortcode, 10, 32); err != nil {
+			p.fail("MPESA_SHORTCODE", "must be the digits of the paybill or till number, not %q", m.Shortcode)
+		}
+	}
+	return m
 }
 
 // parser collects the first error so Load reports exactly one variable.
 type parser struct {
 	get func(string) string
 	err error
+	tls DBTLS // applied to every database URL read after it is set
+}
+
+// withFiles lets every variable NAME be given as NAME_FILE, the path of a file
+// holding its value (Docker and Kubernetes secrets), so secrets need not sit
+// in the environment where `docker inspect` or /proc/PID/environ shows them.
+// Setting both is an error: which one wins would be a guess. The file's
+// content never appears in an error.
+func (p *parser) withFiles(get func(string) string) func(string) string {
+	return func(name string) string {
+		v := get(name)
+		path := strings.TrimSpace(get(name + "_FILE"))
+		if path == "" {
+			return v
+		}
+		if strings.TrimSpace(v) != "" {
+			p.fail(name, "and %s_FILE are both set: keep one", name)
+			return v
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			p.fail(name+"_FILE", "names a file that can't be read: %v", err)
+			return ""
+		}
+		// Editors and `echo secret > file` add a final newline that is no part of the secret.
+		return strings.TrimRight(string(b), "\r\n")
+	}
+}
+
+// failWith records err, which names its setting itself.
+func (p *parser) failWith(err error) {
+	if p.err == nil {
+		p.err = err
+	}
 }
 
 func (p *parser) fail(name, format string, args ...any) {
@@ -318,6 +507,18 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 	return def
 }
 
+// location reads an IANA time zone name (the zone database is embedded, so
+// a container without tzdata still knows it).
+func (p *parser) location(name, def string) *time.Location {
+	v := p.str(name, def)
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		p.fail(name, "must be an IANA time zone such as Africa/Nairobi, not %q", v)
+		return time.UTC
+	}
+	return loc
+}
+
 func (p *parser) level(name string, def slog.Level) slog.Level {
 	v := strings.TrimSpace(p.get(name))
 	if v == "" {
@@ -349,9 +550,13 @@ func (p *parser) dsn(name string, required bool) *mysql.Config {
 		}
 		return nil
 	}
-	cfg, err := ParseDatabaseURL(v)
+	cfg, own, err := parseDatabaseURL(v)
 	if err != nil {
 		p.fail(name, "%v", err)
+		return nil
+	}
+	if err := applyTLS(cfg, own, p.tls, "DB_TLS"); err != nil {
+		p.failWith(err)
 		return nil
 	}
 	return cfg
@@ -366,9 +571,13 @@ func (p *parser) replicas() []*mysql.Config {
 			if strings.TrimSpace(raw) == "" {
 				continue
 			}
-			cfg, err := ParseDatabaseURL(raw)
+			cfg, own, err := parseDatabaseURL(raw)
 			if err != nil {
 				p.fail("DATABASE_REPLICA_URLS", "entry %d %v", i+1, err)
+				return nil
+			}
+			if err := applyTLS(cfg, own, p.tls, "DB_TLS"); err != nil {
+				p.failWith(err)
 				return nil
 			}
 			out = append(out, cfg)

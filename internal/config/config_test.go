@@ -118,6 +118,7 @@ func TestLoadRejects(t *testing.T) {
 		{"SHUTDOWN_TIMEOUT", "later", "duration"},
 		{"MAX_SUBJECTS_PER_USER", "0", "between 1 and"},
 		{"DOCS_ENABLED", "maybe", "true or false"},
+		{"APP_TIMEZONE", "Mars/Olympus_Mons", "IANA time zone"},
 		{"DATABASE_URL", "", "is required"},
 		{"DATABASE_URL", "postgres://teachtrack:primary-pw@db/tt", "scheme"},
 		{"DATABASE_URL", "mysql://teachtrack:primary-pw@db:3306", "no database"},
@@ -293,5 +294,20 @@ func TestLogAttrsMaskPasswords(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "127.0.0.1:3316") {
 		t.Errorf("start-up log line %s does not show the primary's address", b.String())
+	}
+}
+
+func TestLoadTimeZone(t *testing.T) {
+	c, err := Load(minimal().get, "")
+	if err != nil || c.TimeZone.String() != "Africa/Nairobi" {
+		t.Fatalf("default APP_TIMEZONE: %v, %v", c, err)
+	}
+	c, err = Load(minimal().with("APP_TIMEZONE", "Africa/Kampala").get, "")
+	if err != nil || c.TimeZone.String() != "Africa/Kampala" {
+		t.Fatalf("APP_TIMEZONE=Africa/Kampala: %v, %v", c, err)
+	}
+	// Nairobi is UTC+3 all year: 22:00 UTC is already the next calendar day there.
+	if d := time.Date(2026, 1, 4, 22, 0, 0, 0, time.UTC).In(c.TimeZone).Day(); d != 5 {
+		t.Errorf("22:00 UTC on the 4th is the %dth in Kampala, want the 5th", d)
 	}
 }

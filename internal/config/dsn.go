@@ -21,6 +21,19 @@ import (
 // Settings the API relies on (parseTime, UTC, utf8mb4, interpolated parameters,
 // a dial timeout) are filled in when the address does not set them.
 func ParseDatabaseURL(raw string) (*mysql.Config, error) {
+	cfg, _, err := parseDatabaseURL(raw)
+	return cfg, err
+}
+
+// parseDatabaseURL is ParseDatabaseURL that also returns the URL's own TLS
+// settings (ssl-mode, tls, ssl-ca, …), which override DB_TLS for that node.
+func parseDatabaseURL(raw string) (*mysql.Config, urlTLS, error) {
+	var own urlTLS
+	cfg, err := parseURL(raw, &own)
+	return cfg, own, err
+}
+
+func parseURL(raw string, own *urlTLS) (*mysql.Config, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, fmt.Errorf("is empty")
@@ -56,6 +69,9 @@ func ParseDatabaseURL(raw string) (*mysql.Config, error) {
 			return nil, fmt.Errorf("has a path with more than a database name")
 		}
 		params := u.Query()
+		if *own, err = takeTLSParams(params); err != nil {
+			return nil, err
+		}
 		if len(params) > 0 {
 			// Reuse the driver's own parser for the query part so every option it knows works here.
 			parsed, err := mysql.ParseDSN("/?" + params.Encode())
@@ -75,6 +91,14 @@ func ParseDatabaseURL(raw string) (*mysql.Config, error) {
 			return nil, fmt.Errorf("is not a valid DSN (want user:pass@tcp(host:3306)/db)")
 		}
 		cfg = c
+		// A native DSN's tls= was read by the driver: it is that node's mode.
+		if cfg.TLSConfig != "" {
+			m, ok := map[string]string{"true": TLSVerifyIdentity, "false": TLSDisabled, "skip-verify": TLSRequired, "preferred": TLSPreferred}[cfg.TLSConfig]
+			if !ok {
+				return nil, fmt.Errorf("has tls=%q; want true, false, skip-verify or preferred", cfg.TLSConfig)
+			}
+			own.mode = m
+		}
 	}
 	if cfg.User == "" {
 		return nil, fmt.Errorf("has no user name")

@@ -23,11 +23,7 @@ func (p *parser) files(c *Config) {
 	c.LogoMaxBytes = p.bytes("LOGO_MAX_BYTES", 2<<20)
 	c.UploadTimeout = p.dur("UPLOAD_TIMEOUT", 10*time.Minute)
 	c.SignedURLTTL = p.dur("SIGNED_URL_TTL", time.Hour)
-	c.FrontendURL = strings.TrimRight(p.str("FRONTEND_URL", "http://localhost:3000"), "/")
 
-	if u, err := url.Parse(c.FrontendURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail("FRONTEND_URL", "must be an http or https URL such as https://teachtrack.example, not %q", c.FrontendURL)
-	}
 	if c.SignedURLTTL < time.Minute {
 		p.fail("SIGNED_URL_TTL", "must be at least 1m, not %s", c.SignedURLTTL)
 	}

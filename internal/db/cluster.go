@@ -43,6 +43,7 @@ type Options struct {
 	// connection counts as broken and the read is retried elsewhere.
 	ReadTimeout time.Duration
 	RedisURL    string // shared consistency points; empty: in memory
+	RedisTLSCA  string // CA file for a rediss:// URL; empty: the system's roots
 	RedisPrefix string // key prefix in Redis
 }
 
@@ -100,7 +101,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	c.healthy.Store(&[]*Node{})
 	c.store = newMemoryStore()
 	if opts.RedisURL != "" {
-		rs, err := newRedisStore(opts.RedisURL, opts.RedisPrefix)
+		rs, err := newRedisStore(opts.RedisURL, opts.RedisPrefix, opts.RedisTLSCA)
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +226,7 @@ func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
 		Mode:   cfg.ReadYourWrites, CausalWait: cfg.CausalWait, StickyWindow: cfg.StickyWindow,
 		HealthInterval: cfg.HealthInterval, MaxReplicaLag: cfg.MaxReplicaLag, WriteTimeout: cfg.DBWriteTimeout,
 		ReadsOnPrimary: cfg.ReadsOnPrimary, ReadTimeout: cfg.DBReadTimeout,
-		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix,
+		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix, RedisTLSCA: cfg.RedisTLSCA,
 	}
 }
 

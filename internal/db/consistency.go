@@ -2,8 +2,11 @@ package db
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,10 +84,26 @@ type redisStore struct {
 	prefix string
 }
 
-func newRedisStore(url, prefix string) (*redisStore, error) {
+func newRedisStore(url, prefix, caFile string) (*redisStore, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	// rediss:// gets a TLS config that checks the server's name; a CA file
+	// replaces the system's roots (managed Redis with a private CA).
+	if opts.TLSConfig != nil {
+		opts.TLSConfig.MinVersion = tls.VersionTLS12
+		if caFile != "" {
+			pem, err := os.ReadFile(caFile)
+			if err != nil {
+				return nil, fmt.Errorf("REDIS_TLS_CA: %w", err)
+			}
+			roots := x509.NewCertPool()
+			if !roots.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("REDIS_TLS_CA (%s) holds no PEM certificate", caFile)
+			}
+			opts.TLSConfig.RootCAs = roots
+		}
 	}
 	opts.DialTimeout = 500 * time.Millisecond
 	opts.ReadTimeout = 250 * time.Millisecond

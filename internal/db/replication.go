@@ -31,14 +31,15 @@ type ReplicationConfig struct {
 	Timeout time.Duration
 }
 
-// adminDSN is node's address with the administrative credentials and no database.
-func (rc ReplicationConfig) adminDSN(node *mysql.Config) string {
+// adminDSN is node's address with the administrative credentials and no
+// database, keeping the node's TLS settings (a DSN string would lose them).
+func (rc ReplicationConfig) adminDSN(node *mysql.Config) *mysql.Config {
 	c := node.Clone()
 	c.User, c.Passwd, c.DBName = rc.AdminUser, rc.AdminPassword, ""
 	c.Timeout = 3 * time.Second
 	c.ReadTimeout = 0
 	c.MultiStatements = false
-	return c.FormatDSN()
+	return c
 }
 
 func (rc ReplicationConfig) validate(needRepl bool) error {
@@ -53,11 +54,12 @@ func (rc ReplicationConfig) validate(needRepl bool) error {
 	return nil
 }
 
-func openAdmin(ctx context.Context, dsn string) (*sql.DB, error) {
-	conn, err := sql.Open("mysql", dsn)
+func openAdmin(ctx context.Context, cfg *mysql.Config) (*sql.DB, error) {
+	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
 	}
+	conn := sql.OpenDB(connector)
 	conn.SetMaxOpenConns(2)
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
@@ -323,8 +325,8 @@ func ReplicationStatus(ctx context.Context, rc ReplicationConfig) ([]NodeStatus,
 	return out, nil
 }
 
-func nodeStatus(ctx context.Context, dsn string, st *NodeStatus) error {
-	conn, err := openAdmin(ctx, dsn)
+func nodeStatus(ctx context.Context, cfg *mysql.Config, st *NodeStatus) error {
+	conn, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}

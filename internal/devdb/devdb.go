@@ -40,3 +40,16 @@ func ServerPID(dir, node string) (int, error) {
 	}
 	return pid, nil
 }
+
+// LocalEnv is what `scripts/devdb.sh env` prints for the shared local cluster
+// (127.0.0.1:3316 primary, 3317 and 3318 replicas): development settings with
+// development passwords, used by `api` in development when no DATABASE_URL is
+// given, so every subcommand finds the cluster `make run` uses.
+var LocalEnv = map[string]string{
+	"DATABASE_URL":          "mysql://teachtrack:teachtrack-dev@127.0.0.1:3316/teachtrack",
+	"DATABASE_REPLICA_URLS": "mysql://teachtrack:teachtrack-dev@127.0.0.1:3317/teachtrack,mysql://teachtrack:teachtrack-dev@127.0.0.1:3318/teachtrack",
+	"DB_ADMIN_USER":         "tt_admin",
+	"DB_ADMIN_PASSWORD":     "tt-admin-dev",
+	"REPLICATION_USER":      "tt_repl",
+	"REPLICATION_PASSWORD":  "tt-repl-dev",
+}

@@ -59,15 +59,22 @@ type userJSON struct {
 	SubscriptionType   string      `json:"subscription_type"`
 	SubscriptionStatus string      `json:"subscription_status"`
 	CreatedAt          time.Time   `json:"created_at"`
+
+	// SubscriptionExpiresAt is when a paid plan ends (issue 19); null: no end.
+	SubscriptionExpiresAt *time.Time `json:"subscription_expires_at"`
 }
 
 func toUserJSON(m *models.User) userJSON {
+	// A paid plan that has ended shows as the free tier (issue 19).
+	e := *m
+	e.ApplyExpiry(time.Now())
+	m = &e
 	return userJSON{
 		ID: m.ID, Email: m.Email, FullName: m.FullName, Phone: m.Phone, School: m.School,
 		GradeLevel: m.GradeLevel, TSCNumber: m.TSCNumber, Role: m.Role, IsAdmin: m.Role.IsAdmin(),
 		SchoolID: m.SchoolID, IsActive: m.IsActive, EmailVerified: m.EmailVerified,
 		SubscriptionType: m.SubscriptionType, SubscriptionStatus: m.SubscriptionStatus,
-		CreatedAt: m.CreatedAt.UTC(),
+		CreatedAt: m.CreatedAt.UTC(), SubscriptionExpiresAt: utcPtr(m.SubscriptionExpiresAt),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -44,6 +45,14 @@ func newTestServer(t *testing.T, env ...string) *testServer {
 // newLoggingServer is newTestServer whose API and cluster log to log.
 func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer {
 	t.Helper()
+	return newServerWith(t, log, nil, env...)
+}
+
+// newServerWith is newLoggingServer whose dependencies edit changes before
+// the API is built; it gets the server's URL (for outside services that call
+// the API back, such as M-Pesa).
+func newServerWith(t *testing.T, log *slog.Logger, edit func(d *handlers.Deps, url string), env ...string) *testServer {
+	t.Helper()
 	d := dbtest.New(t)
 	d.Set("STORAGE_DIR", t.TempDir()) // uploaded files; env may name an S3 bucket instead
 	for i := 0; i+1 < len(env); i += 2 {
@@ -61,11 +70,20 @@ func newLoggingServer(t *testing.T, log *slog.Logger, env ...string) *testServer
 	bg, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	cluster.Start(bg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	store, err := storage.Open(cfg)
 	if err != nil {
 		t.Fatalf("opening storage: %v", err)
 	}
-	srv := httptest.NewServer(checkSpec(t, handlers.New(handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log, Storage: store})))
+	deps := handlers.Deps{Config: cfg, Cluster: cluster, Version: "test", Logger: log, Storage: store}
+	if edit != nil {
+		edit(&deps, "http://"+l.Addr().String())
+	}
+	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: checkSpec(t, handlers.New(deps))}}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, DB: d, Cluster: cluster, Secret: cfg.JWTSecret, Store: store}
 }

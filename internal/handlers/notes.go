@@ -49,12 +49,16 @@ func (n *notesAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	n.writeError(w, r, db.Translate(err))
 }
 
+// frontend is FRONTEND_URL without a trailing slash: the base of share links
+// and file URLs.
+func (n *notesAPI) frontend() string { return strings.TrimRight(n.cfg.FrontendURL, "/") }
+
 // withURL fills the note's file_url: a short-lived signed URL that shows it.
 // It is absolute, on FRONTEND_URL, whose /uploads proxy forwards to us: the
 // browser's <img>/<iframe>/download links then stay on the frontend's origin,
 // and an outside viewer (the Office preview the frontend embeds) can fetch it.
 func (n *notesAPI) withURL(note *models.Note, now time.Time) *models.Note {
-	note.FileURL = n.cfg.FrontendURL + n.files.signedURL(note.StorageKey, "", now)
+	note.FileURL = n.frontend() + n.files.signedURL(note.StorageKey, "", now)
 	return note
 }
 

@@ -28,6 +28,15 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Storage keeps uploaded files; nil means a local directory at STORAGE_DIR.
 	Storage storage.Store
+	// Mail wakes the mail worker once a transaction that queued mail
+	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
+	Mail interface{ Wake() }
+
+	// Payments (issue 19). Mpesa nil: MPESA_* is not configured, and
+	// POST /payments/stk-push answers 503. PaymentMails nil: the
+	// confirmation mail is only logged.
+	Mpesa        PaymentGateway
+	PaymentMails PaymentMailer
 }
 
 // API holds the handlers' dependencies.
@@ -39,6 +48,8 @@ type API struct {
 	metrics *httpMetrics
 	reg     *prometheus.Registry
 	store   storage.Store
+	mail    interface{ Wake() }
+	deps    Deps
 }
 
 // New builds the API's http.Handler.
@@ -48,7 +59,7 @@ func New(d Deps) http.Handler {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg)}
+	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -93,6 +104,8 @@ func (a *API) routes() http.Handler {
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
 		nt := newNotesAPI(a, dec, files)
+		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
+		docs := newDocumentsAPI(a, dec)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -105,6 +118,14 @@ func (a *API) routes() http.Handler {
 		// A note's public share link (issue 17): no session needed, and each
 		// view is counted, so this GET is routed as a write (asWrite).
 		r.With(a.asWrite).Get("/shared/{token}", nt.handleSharedView)
+		// Payments (issue 19): public prices, and Safaricom's result callback,
+		// on a secret path token (it carries no user).
+		r.Get("/pricing-config", pay.handlePricingGet)
+		r.Post("/payments/callback/{token}", pay.handleCallback)
+		// Shared schemes and records of work (issue 15): public, the token is
+		// the key; /shared/{token} alone is the notes' (issue 17).
+		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
+		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -139,6 +160,35 @@ func (a *API) routes() http.Handler {
 			r.Get("/notes/{id}/shares", nt.handleShareList)
 			r.Delete("/shares/{id}", nt.handleShareRevoke)
 			r.Post("/profile/upload-logo", nt.handleProfileLogo)
+			// Payments (issue 19). The status poll settles a payment Daraja
+			// says has ended: a GET that writes.
+			r.Post("/payments/stk-push", pay.handleSTKPush)
+			r.With(a.asWrite).Get("/payments/status/{checkout_request_id}", pay.handleStatus)
+			r.Post("/payments/downgrade", pay.handleDowngrade)
+			// Schemes of work and records of work (issue 15).
+			r.Get("/schemes", docs.handleSchemeList)
+			r.Post("/schemes", docs.handleSchemeCreate)
+			r.Get("/schemes/stats", docs.handleSchemeStats)
+			r.Post("/schemes/generate", docs.handleSchemeGenerate)
+			r.Get("/schemes/{id}", docs.handleSchemeGet)
+			r.Put("/schemes/{id}", docs.handleSchemeUpdate)
+			r.Delete("/schemes/{id}", docs.handleSchemeDelete)
+			r.Get("/schemes/{id}/pdf", docs.handleSchemePDF)
+			r.Post("/schemes/{id}/archive", docs.handleSchemeArchive(true))
+			r.Post("/schemes/{id}/unarchive", docs.handleSchemeArchive(false))
+			r.Post("/schemes/{id}/share", docs.handleSchemeShare)
+			r.Delete("/schemes/{id}/share", docs.handleSchemeUnshare)
+			r.Post("/schemes/{id}/duplicate", docs.handleSchemeDuplicate)
+			r.Get("/records-of-work", docs.handleRecordList)
+			r.Post("/records-of-work/create-from-scheme/{id}", docs.handleRecordFromScheme)
+			r.Post("/records-of-work/mark-taught/{id}", docs.handleMarkTaught)
+			r.Get("/records-of-work/{id}", docs.handleRecordGet)
+			r.Delete("/records-of-work/{id}", docs.handleRecordDelete)
+			r.Put("/records-of-work/{id}/entries/{entry_id}", docs.handleEntryUpdate)
+			r.Post("/records-of-work/{id}/archive", docs.handleRecordArchive(true))
+			r.Post("/records-of-work/{id}/unarchive", docs.handleRecordArchive(false))
+			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
+			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
@@ -164,6 +214,13 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Payments (issue 19).
+					r.Get("/pricing-config", pay.handlePricingGet)
+					r.Put("/pricing-config", pay.handlePricingPut)
+					r.Get("/payments", pay.handleAdminPayments)
+					r.Get("/payments/stats", pay.handleAdminPaymentStats)
+					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
 				})
 			})
 		})

@@ -23,7 +23,7 @@ type shareLink struct {
 }
 
 func (n *notesAPI) link(s models.NoteShare, now time.Time) shareLink {
-	return shareLink{NoteShare: s, ShareURL: n.cfg.FrontendURL + "/shared/" + s.Token, IsActive: s.Active(now)}
+	return shareLink{NoteShare: s, ShareURL: n.frontend() + "/shared/" + s.Token, IsActive: s.Active(now)}
 }
 
 type shareRequest struct {
@@ -136,7 +136,7 @@ func (n *notesAPI) handleSharedView(w http.ResponseWriter, r *http.Request) {
 	out.Note.ID, out.Note.Title, out.Note.FileType, out.Note.FileSizeBytes = sh.Note.ID, sh.Note.Title, sh.Note.FileType, sh.Note.FileSizeBytes
 	out.AllowDownload, out.ViewCount, out.ExpiresAt = sh.Share.AllowDownload, sh.Share.ViewCount, sh.Share.ExpiresAt
 	if sh.Share.AllowDownload {
-		u := n.cfg.FrontendURL + n.files.signedURL(sh.Note.StorageKey, "", now)
+		u := n.frontend() + n.files.signedURL(sh.Note.StorageKey, "", now)
 		out.Note.FileURL = &u
 	}
 	w.Header().Set("Cache-Control", "no-store")

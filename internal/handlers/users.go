@@ -370,7 +370,13 @@ func (u *usersAPI) handleAdminUserSubscription(w http.ResponseWriter, r *http.Re
 		u.fail(w, r, err)
 		return
 	}
-	u.update(w, r, t.ID, map[string]any{"subscription_type": req.SubscriptionType, "subscription_status": req.SubscriptionStatus})
+	// Recorded with who did it, and given a period (issue 19).
+	user, err := models.AdminSetSubscription(reqDB(r), t.ID, principalFrom(r.Context()).UserID, req.SubscriptionType, req.SubscriptionStatus, u.planClock())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(user))
 }
 
 // handleAdminUserBan and handleAdminUserUnban: a ban ends every session of

@@ -88,6 +88,7 @@ func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser,
 	if !su.Session.Active(now) || !su.User.IsActive {
 		return nil, ErrSessionEnded
 	}
+	su.User.ApplyExpiry(now)
 	return &su, nil
 }
 

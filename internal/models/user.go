@@ -48,6 +48,9 @@ type User struct {
 	SubscriptionStatus string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// SubscriptionExpiresAt ends a paid plan (see ApplyExpiry); nil: no end.
+	SubscriptionExpiresAt *time.Time
 }
 
 // NormalizeEmail is the stored form of an email address: trimmed, lower-cased.
