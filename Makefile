@@ -5,8 +5,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: bench soak run test fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
-	lint-spec docs-assets test-browser browser-test pdftotext docs-pdf
+.PHONY: bench soak run test test-deps test-compose fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
+	lint-spec docs-assets test-browser browser-test
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
 # Swagger UI served at /docs; `make docs-assets` vendors this version from npm.
@@ -19,42 +19,26 @@ run: db-up
 	@if [ -f .env ]; then $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; \
 	else env $$($(DEVDB) env | tr '\n' ' ') $(GO) run -ldflags "$(LDFLAGS)" ./cmd/api serve; fi
 
-## test: start the local cluster (and Redis) if down, go vet, and every test with the race detector
-test: db-up redis-up pdftotext
+## test: install missing test tools (Debian packages), start the local cluster (and Redis) if down, go vet, every test with the race detector, the compose file check and the /docs browser test
+test: test-deps db-up redis-up
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
-	@if command -v docker-compose >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-config; \
-	else echo "docker-compose not installed: $(COMPOSE_YML) checked by internal/deploy only (make lint-deploy installs it)"; fi
-	@if [ -x $(CHROMIUM) ]; then $(MAKE) --no-print-directory browser-test; \
-	else echo; echo "SKIPPED: the /docs browser test (TestDocsInBrowser) did not run: no Chromium at $(CHROMIUM)."; \
-	echo "         make test-browser installs Debian's chromium and runs it."; echo; fi
+	$(MAKE) --no-print-directory compose-config
+	$(MAKE) --no-print-directory browser-test
+	$(MAKE) --no-print-directory test-compose
+
+## test-compose: docker compose up of $(COMPOSE_YML) for real (Docker from Debian packages; local stand-in images when no registry answers), checked and taken down
+test-compose:
+	scripts/compose-test.sh
+
+# test-deps: Chromium, poppler-utils and docker-compose from Debian packages when missing (nothing is skipped)
+test-deps:
+	scripts/test-deps.sh
 
 ## test-browser: /docs in headless Chromium (installed from Debian packages if missing); saves docs/screenshot.png
 test-browser: export SCREENSHOT = docs/screenshot.png
-test-browser: db-up
-	@if [ ! -x $(CHROMIUM) ]; then \
-		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		echo "installing chromium from Debian packages"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	fi
+test-browser: test-deps db-up
 	@$(MAKE) --no-print-directory browser-test
-
-# pdftotext: poppler-utils, which the PDF tests read documents with (installed from Debian packages if missing).
-pdftotext:
-	@if ! command -v pdftotext >/dev/null 2>&1; then \
-		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		echo "installing poppler-utils (pdftotext) from Debian packages"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
-	fi
-
-## docs-pdf: docs/scheme-of-work.png, the first page of the PDF of a scheme generated for Grade 4 Mathematics, Term 2 (TestSchemePDF)
-docs-pdf: db-up pdftotext
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	PDF_SAMPLE_DIR=$$tmp $(GO) test -count=1 -run '^TestSchemePDF$$' ./internal/handlers >/dev/null && \
-	pdftoppm -png -r 90 -f 1 -l 1 -singlefile $$tmp/scheme-sample.pdf docs/scheme-of-work && \
-	echo "docs/scheme-of-work.png"
 
 # browser-test: the browser test alone; it starts `api serve` on a spare port against the local cluster.
 browser-test:
@@ -88,14 +72,8 @@ fuzz:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/api ./cmd/api
 
-## lint-deploy: parse $(COMPOSE_YML) with docker-compose, installing Debian's package if missing
-lint-deploy:
-	@if ! command -v docker-compose >/dev/null 2>&1; then \
-		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		echo "installing docker-compose from Debian packages"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
-	fi
+## lint-deploy: parse $(COMPOSE_YML) with docker-compose (installed from Debian packages if missing)
+lint-deploy: test-deps
 	@$(MAKE) --no-print-directory compose-config
 
 # compose-config: the file as `cp .env.example .env` leaves it; needs no Docker engine.

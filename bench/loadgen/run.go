@@ -29,7 +29,7 @@ type Options struct {
 	Rate float64
 	// Subjects each user creates before the measured phase; the tree of each.
 	Subjects, Strands, SubStrands, Lessons int
-	MaxSubjects                            int // stay under MAX_SUBJECTS_PER_USER
+	MaxSubjects                            int // stay under MAX_SUBJECTS_PER_USER and the plan limit (6 on individual plans)
 	// Progress receives a line every ProgressEvery while the run goes (nil: none).
 	Progress      io.Writer
 	ProgressEvery time.Duration
@@ -78,7 +78,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Lessons = 3
 	}
 	if o.MaxSubjects <= 0 {
-		o.MaxSubjects = 10
+		o.MaxSubjects = 6
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 2 * time.Second

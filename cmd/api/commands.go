@@ -103,6 +103,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 			return fmt.Errorf("migrating at start (set MIGRATE_ON_START=false to skip): %w", err)
 		}
 	}
+	if err := importCurriculumAtStart(ctx, cfg, cluster, log); err != nil {
+		return err
+	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	cluster.Start(bg)
@@ -111,9 +114,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		return err
 	}
 
+	deps := apiDeps(cfg, cluster, log, mailer)
+	if rec := handlers.NewPaymentReconciler(deps); rec != nil {
+		// Payments whose M-Pesa callback never came are settled all the same.
+		go rec.Run(bg)
+	}
+
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           handlers.New(apiDeps(cfg, cluster, log, mailer)),
+		Handler:           handlers.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -32,6 +32,7 @@ commands:
   replication setup|status       make the replicas follow the primary / show each node's state
   users create-admin --email E --password-stdin
                                  create (or promote) the first SUPER_ADMIN
+  curriculum import DIR|FILE…    import CBC curriculum JSON files into the catalogue (idempotent)
   healthcheck                    exit 0 when the local API's /readyz answers 200
   version                        print the version
 `
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return replication(ctx, cfg, rest, stdout)
 	case "users":
 		return users(ctx, cfg, rest, stdin, stdout)
+	case "curriculum":
+		return curriculumCmd(ctx, cfg, rest, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

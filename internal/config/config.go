@@ -84,6 +84,12 @@ type Config struct {
 	MaxSubjectsPerUser int
 	DocsEnabled        bool
 
+	// Lesson-plan AI assistant: an OpenAI-compatible chat-completions
+	// service. Without LLMAPIKey the assistant is off.
+	LLMBaseURL string
+	LLMAPIKey  string
+	LLMModels  []string // tried in order
+	LLMTimeout time.Duration
 	// School year and timetable (issue 14): the time zone in which term dates
 	// are calendar dates and lesson times are wall-clock times.
 	TimeZone *time.Location
@@ -99,6 +105,10 @@ type Config struct {
 	CaptchaRateLimit        int    // captchas per minute per IP
 	// Payments (issue 19): Safaricom Daraja. Empty keys leave payments off.
 	Mpesa Mpesa
+
+	// Curriculum catalogue (issue 13): a directory of CBC curriculum JSON
+	// files imported at every start, after the migrations (idempotent).
+	CurriculumDir string
 }
 
 // Mpesa is the Daraja (M-Pesa STK push) configuration. Payments are on only
@@ -198,6 +208,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 
 		MaxSubjectsPerUser: p.int("MAX_SUBJECTS_PER_USER", 50, 1, 100000),
 
+		LLMBaseURL: p.str("LLM_BASE_URL", "https://openrouter.ai/api/v1"),
+		LLMAPIKey:  p.str("LLM_API_KEY", ""),
+		LLMModels:  p.list("LLM_MODEL"),
+		LLMTimeout: p.dur("LLM_TIMEOUT", 30*time.Second),
+
 		SMTPURL:                 p.str("SMTP_URL", ""),
 		EmailFrom:               p.str("EMAIL_FROM", "TeachTrack <no-reply@teachtrack.local>"),
 		FrontendURL:             p.str("FRONTEND_URL", "http://localhost:3000"),
@@ -207,11 +222,27 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		LoginCaptchaAfter:       p.int("LOGIN_CAPTCHA_AFTER", 3, 1, 1000),
 		ForgotPasswordRateLimit: p.int("FORGOT_PASSWORD_RATE_LIMIT", 5, 1, 1000000),
 		CaptchaRateLimit:        p.int("CAPTCHA_RATE_LIMIT", 30, 1, 1000000),
+
+		CurriculumDir: p.str("CURRICULUM_DIR", ""),
+	}
+	if len(c.LLMModels) == 0 {
+		c.LLMModels = []string{"openrouter/auto"}
+	}
+	if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("LLM_BASE_URL", "must be an http or https URL such as https://openrouter.ai/api/v1, not %q", c.LLMBaseURL)
+	}
+	if c.LLMTimeout <= 0 {
+		p.fail("LLM_TIMEOUT", "must be greater than zero")
 	}
 	c.DocsEnabled = p.bool("DOCS_ENABLED", !c.Production())
 	c.Mpesa = p.mpesa()
 	c.LogLevel = p.level("LOG_LEVEL", slog.LevelInfo)
 	c.TimeZone = p.location("APP_TIMEZONE", "Africa/Nairobi")
+	if c.CurriculumDir != "" {
+		if st, err := os.Stat(c.CurriculumDir); err != nil || !st.IsDir() {
+			p.fail("CURRICULUM_DIR", "must be a directory of curriculum JSON files; %q is not one", c.CurriculumDir)
+		}
+	}
 
 	if c.AppEnv != "development" && c.AppEnv != "production" && c.AppEnv != "test" {
 		p.fail("APP_ENV", "must be development, production or test, not %q", c.AppEnv)
@@ -327,6 +358,7 @@ func (c *Config) LogAttrs() []any {
 		"app_env", c.AppEnv, "http_addr", c.HTTPAddr, "primary", RedactDSN(c.Primary),
 		"replicas", replicas, "read_your_writes", c.ReadYourWrites, "redis", c.RedisURL != "",
 		"db_max_open_conns", c.DBMaxOpenConns, "migrate_on_start", c.MigrateOnStart,
+		"llm_assistant", c.LLMAPIKey != "",
 		"mpesa", c.Mpesa.Configured(), "mpesa_base_url", c.Mpesa.BaseURL,
 	}
 }

@@ -202,3 +202,8 @@ func message(fe validator.FieldError) string {
 	}
 	return "is invalid (" + fe.Tag() + ")"
 }
+
+// ignored is a field the frontend sends back as it read it (ids of parents,
+// timestamps, totals, display fields): accepted by the strict decoder, never
+// stored.
+type ignored = json.RawMessage

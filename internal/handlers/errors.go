@@ -60,6 +60,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Status, p.Detail = http.StatusNotFound, userSentence(err, "The requested resource was not found.")
 	case errors.Is(err, models.ErrConflict):
 		p.Status, p.Detail = http.StatusConflict, userSentence(err, "The request conflicts with existing data.")
+	case errors.Is(err, models.ErrPlanLimit):
+		// The sentence says which plan lifts the limit (models.PlanLimitError).
+		p.Status, p.Detail = http.StatusForbidden, userSentence(err, "Your plan does not include this; upgrade to use it.")
 	case errors.Is(err, models.ErrForbidden):
 		p.Status, p.Detail = http.StatusForbidden, userSentence(err, "You are not allowed to do this.")
 	case errors.Is(err, models.ErrUnauthorized):

@@ -64,13 +64,19 @@ func (pa *paymentsAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	pa.writeError(w, r, db.Translate(err))
 }
 
-// schoolZone is the time zone of school days and of the admin's "today".
-func (a *API) schoolZone() *time.Location { return mpesa.Nairobi() }
+// schoolZone is the time zone of school days and of the admin's "today"
+// (APP_TIMEZONE).
+func (a *API) schoolZone() *time.Location {
+	if a.cfg != nil && a.cfg.TimeZone != nil {
+		return a.cfg.TimeZone
+	}
+	return mpesa.Nairobi()
+}
 
 // planClock is what a plan change needs to know about time: now, the school
-// time zone and the term calendar (models.NoTerms until it is wired in).
+// time zone and the term calendar.
 func (a *API) planClock() models.Clock {
-	return models.Clock{Now: time.Now().UTC(), Loc: a.schoolZone(), TermEnd: models.NoTerms}
+	return models.Clock{Now: time.Now().UTC(), Loc: a.schoolZone(), TermEnd: models.CalendarTermEnd}
 }
 
 // --- Pricing -------------------------------------------------------------

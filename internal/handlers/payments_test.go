@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teachtrack/api/internal/handlers"
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/mpesa"
 	"github.com/teachtrack/api/internal/mpesa/mpesatest"
 )
 
@@ -349,4 +351,43 @@ func TestPaymentTampering(t *testing.T) {
 	expect(t, s.do(t, other.caller, "GET", "/api/v1/payments/status/"+id, nil), http.StatusNotFound)
 	expect(t, s.do(t, teacher.caller, "GET", "/api/v1/payments/status/ws_CO_nope", nil), http.StatusNotFound)
 	expect(t, s.do(t, anonymous, "GET", "/api/v1/payments/status/"+id, nil), http.StatusUnauthorized)
+}
+
+// TestPaymentReconciler: the customer paid, but the callback never came and
+// the page was closed: the background reconciler settles it, once.
+func TestPaymentReconciler(t *testing.T) {
+	s := newPayServer(t, 0)
+	teacher := createUser(t, s.testServer, models.RoleTeacher, nil)
+	paid := s.push(t, teacher.caller, "TERMLY")
+	waiting := s.push(t, teacher.caller, "TERMLY")
+	s.daraja.Finish(paid, 0, "The service request is processed successfully.")
+
+	cfg, err := s.DB.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := handlers.NewPaymentReconciler(handlers.Deps{Config: cfg, Cluster: s.Cluster, Mpesa: mpesa.New(s.daraja.Config("http://127.0.0.1:1/cb", callbackToken)), PaymentMails: s.mail})
+	rec.MinAge = 0
+	for i, want := range []int{1, 0} { // the second run finds nothing left to settle
+		n, err := rec.Once(context.Background())
+		if err != nil || n != want {
+			t.Fatalf("run %d: settled %d, %v; want %d", i+1, n, err, want)
+		}
+	}
+	if p := s.payment(t, paid); p.Status != "COMPLETED" {
+		t.Errorf("paid payment %s", p.Status)
+	}
+	if p := s.payment(t, waiting); p.Status != "PENDING" {
+		t.Errorf("unanswered payment %s", p.Status)
+	}
+	if n := s.mail.count(); n != 1 {
+		t.Errorf("%d mails", n)
+	}
+	s.waitReplicas(t)
+	if me := s.me(t, teacher.caller); me.SubscriptionType != "INDIVIDUAL_BASIC" {
+		t.Errorf("plan %s", me.SubscriptionType)
+	}
+	if handlers.NewPaymentReconciler(handlers.Deps{Cluster: s.Cluster}) != nil {
+		t.Error("a reconciler without M-Pesa")
+	}
 }

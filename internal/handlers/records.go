@@ -120,6 +120,10 @@ func (d *documentsAPI) handleRecordShare(w http.ResponseWriter, r *http.Request)
 	rec, err := d.record(r, true)
 	token := ""
 	if err == nil {
+		// A share link shows the PDF: sharing is downloading for someone else.
+		err = d.checkDownload(r)
+	}
+	if err == nil {
 		token, err = models.Share(reqDB(r), "records_of_work", rec.ID)
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,10 @@ type Deps struct {
 	Version string
 	// Registry receives the API's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// Now is the clock (nil: time.Now); tests set it to put "now" anywhere in
+	// the school week (the next lesson, the current term).
+	Now func() time.Time
+
 	// Mail wakes the mail worker once a transaction that queued mail
 	// (models.EnqueueMail) has committed; nil leaves it to the worker's poll.
 	Mail interface{ Wake() }
@@ -44,6 +49,7 @@ type API struct {
 	version string
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	now     func() time.Time
 	mail    interface{ Wake() }
 	deps    Deps
 }
@@ -58,6 +64,9 @@ func New(d Deps) http.Handler {
 	a := &API{cfg: d.Config, cluster: d.Cluster, log: d.Logger, version: d.Version, reg: reg, metrics: newHTTPMetrics(reg), mail: d.Mail, deps: d}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now = d.Now; a.now == nil {
+		a.now = time.Now
 	}
 	d.Cluster.RegisterMetrics(reg)
 	return a.routes()
@@ -90,8 +99,11 @@ func (a *API) routes() http.Handler {
 		dec := newDecoder()
 		u := newUsersAPI(a, dec)
 		sj := newSubjectsAPI(a, dec)
+		tt := newTimetableAPI(a, dec)
+		lp := newLessonPlansAPI(a, dec)
 		pay := newPaymentsAPI(a, dec, a.deps.Mpesa, a.deps.PaymentMails)
 		docs := newDocumentsAPI(a, dec)
+		cu := newCurriculumAPI(a, dec, u)
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database.
 		r.Use(u.cors(), u.authenticate, a.bindDB)
@@ -100,6 +112,8 @@ func (a *API) routes() http.Handler {
 		r.With(u.limit(u.login)).Post("/auth/login", u.handleLogin)
 		r.Post("/auth/refresh", u.handleRefresh)
 		r.Post("/auth/logout", u.handleLogout)
+		// A shared lesson plan is read without signing in, by its token only.
+		r.Get("/shared/lesson-plans/{token}", lp.handleSharedPlan)
 
 		// Payments (issue 19): public prices, and Safaricom's result callback,
 		// on a secret path token (it carries no user).
@@ -109,6 +123,12 @@ func (a *API) routes() http.Handler {
 		// the key; /shared/{token} alone is the notes' (issue 17).
 		r.Get("/shared/schemes/{token}", docs.handleSharedScheme)
 		r.Get("/shared/records-of-work/{token}", docs.handleSharedRecord)
+
+		// Curriculum catalogue (issue 13), public: a signed-in caller also
+		// sees their own uploads.
+		r.With(cu.maybeSession).Get("/curriculum-templates", cu.handleTemplateList)
+		r.Get("/education-levels", cu.handleEducationLevels)
+		r.Get("/grades", cu.handleGrades)
 
 		// Everything below needs a live session.
 		r.Group(func(r chi.Router) {
@@ -131,6 +151,35 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+
+			// School year, settings and timetable (issue 14).
+			r.Get("/timetable/time-slots", tt.handleTimeSlots)
+			r.Post("/timetable/schedules", tt.handleScheduleCreate)
+			r.Get("/timetable/schedules/active", tt.handleScheduleActive)
+			r.Put("/timetable/schedules/{id}", tt.handleScheduleUpdate)
+			r.Get("/timetable/entries", tt.handleEntryList)
+			r.Post("/timetable/entries", tt.handleEntryCreate)
+			r.Get("/timetable/entries/next", tt.handleEntryNext)
+			r.Put("/timetable/entries/{id}", tt.handleEntryUpdate)
+			r.Delete("/timetable/entries/{id}", tt.handleEntryDelete)
+			// Lesson plans (issue 16).
+			r.Get("/lesson-plans", lp.handlePlanList)
+			r.Post("/lesson-plans", lp.handlePlanCreate)
+			r.Post("/lesson-plans/bulk-delete", lp.handlePlansBulkDelete)
+			r.Post("/lesson-plans/bulk-download", lp.handlePlansBulkDownload)
+			r.Post("/lesson-plans/from-scheme/{id}", lp.handlePlanFromScheme)
+			r.Post("/schemes/{id}/generate-lesson-plans", lp.handleGenerateFromScheme)
+			r.Get("/lesson-plans/{id}", lp.handlePlanGet)
+			r.Put("/lesson-plans/{id}", lp.handlePlanUpdate)
+			r.Delete("/lesson-plans/{id}", lp.handlePlanDelete)
+			r.Get("/lesson-plans/{id}/pdf", lp.handlePlanPDF)
+			r.Post("/lesson-plans/{id}/archive", lp.setArchived(true))
+			r.Post("/lesson-plans/{id}/unarchive", lp.setArchived(false))
+			r.Post("/lesson-plans/{id}/duplicate", lp.handlePlanDuplicate)
+			r.Post("/lesson-plans/{id}/share", lp.handlePlanShare)
+			r.Post("/lesson-plans/{id}/unshare", lp.handlePlanUnshare)
+			r.Post("/lesson-plans/{id}/auto-generate", lp.handlePlanAutoGenerate)
+			r.Post("/lesson-plans/{id}/enhance", lp.handlePlanEnhance)
 
 			// Payments (issue 19). The status poll settles a payment Daraja
 			// says has ended: a GET that writes.
@@ -162,6 +211,11 @@ func (a *API) routes() http.Handler {
 			r.Post("/records-of-work/{id}/share", docs.handleRecordShare)
 			r.Delete("/records-of-work/{id}/share", docs.handleRecordUnshare)
 
+			// Curriculum catalogue and onboarding (issue 13).
+			r.Post("/curriculum-templates/bulk-use", cu.handleBulkUse)
+			r.Get("/subjects-by-grade", cu.handleSubjectsByGrade)
+			r.Post("/curriculum/upload", cu.handleUpload)
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(u.requireRole(models.RoleSchoolAdmin, models.RoleSuperAdmin))
 				r.Get("/users", u.handleAdminUserList)
@@ -171,6 +225,14 @@ func (a *API) routes() http.Handler {
 				r.Delete("/users/{id}", u.handleAdminUserDelete)
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
+
+				// Curriculum (issue 13): admins read the catalogue and set their
+				// school's lessons per week; only a SUPER_ADMIN changes templates.
+				r.Get("/curriculum-templates", cu.handleAdminTemplateList)
+				r.Get("/curriculum-templates/{id}", cu.handleAdminTemplateGet)
+				r.Get("/lessons-per-week", cu.handleLessonsPerWeekList)
+				r.Post("/lessons-per-week", cu.handleLessonsPerWeekSave)
+				r.Post("/lessons-per-week/bulk", cu.handleLessonsPerWeekBulk)
 
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
@@ -192,6 +254,14 @@ func (a *API) routes() http.Handler {
 					r.Get("/payments", pay.handleAdminPayments)
 					r.Get("/payments/stats", pay.handleAdminPaymentStats)
 					r.Put("/users/{id}/upgrade", pay.handleAdminUpgrade)
+
+					// Curriculum editor and import (issue 13).
+					r.Post("/curriculum-templates", cu.handleAdminTemplateCreate)
+					r.Put("/curriculum-templates/{id}", cu.handleAdminTemplateUpdate)
+					r.Delete("/curriculum-templates/{id}", cu.handleAdminTemplateDelete)
+					r.Get("/curricula", cu.handleAdminCurricula)
+					r.Delete("/curricula/{id}", cu.handleAdminTemplateDelete)
+					r.Post("/import-curriculum", cu.handleAdminImport)
 				})
 			})
 		})

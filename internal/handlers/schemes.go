@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -132,10 +131,6 @@ func (d *documentsAPI) handleSchemeGet(w http.ResponseWriter, r *http.Request) {
 	d.showScheme(w, r, &s.Scheme, http.StatusOK)
 }
 
-// echoed is a field the frontend sends back (it echoes what it read) that
-// the API neither needs nor changes.
-type echoed = json.RawMessage
-
 // schemeLessonInput is one lesson of a scheme as the frontend sends it.
 type schemeLessonInput struct {
 	ID                        uint64 `json:"id"`
@@ -157,26 +152,26 @@ type schemeLessonInput struct {
 	PCIs                      string `json:"pcis" validate:"max=65535"`
 	Links                     string `json:"links" validate:"max=65535"`
 
-	LessonID                  echoed `json:"lesson_id"`
-	LessonTitle               echoed `json:"lesson_title"`
-	SelectedResources         echoed `json:"selected_resources"`
-	SelectedAssessmentMethods echoed `json:"selected_assessment_methods"`
-	SchemeID                  echoed `json:"scheme_id"`
-	WeekID                    echoed `json:"week_id"`
-	SubStrandID               echoed `json:"sub_strand_id"`
-	CreatedAt                 echoed `json:"created_at"`
-	UpdatedAt                 echoed `json:"updated_at"`
+	LessonID                  ignored `json:"lesson_id"`
+	LessonTitle               ignored `json:"lesson_title"`
+	SelectedResources         ignored `json:"selected_resources"`
+	SelectedAssessmentMethods ignored `json:"selected_assessment_methods"`
+	SchemeID                  ignored `json:"scheme_id"`
+	WeekID                    ignored `json:"week_id"`
+	SubStrandID               ignored `json:"sub_strand_id"`
+	CreatedAt                 ignored `json:"created_at"`
+	UpdatedAt                 ignored `json:"updated_at"`
 }
 
 type schemeWeekInput struct {
 	WeekNumber int                 `json:"week_number" validate:"required,min=1,max=52"`
 	Lessons    []schemeLessonInput `json:"lessons" validate:"max=40,dive"`
 
-	ID        echoed `json:"id"`
-	SchemeID  echoed `json:"scheme_id"`
-	StartDate echoed `json:"start_date"`
-	EndDate   echoed `json:"end_date"`
-	CreatedAt echoed `json:"created_at"`
+	ID        ignored `json:"id"`
+	SchemeID  ignored `json:"scheme_id"`
+	StartDate ignored `json:"start_date"`
+	EndDate   ignored `json:"end_date"`
+	CreatedAt ignored `json:"created_at"`
 }
 
 // weeksOf turns the request's weeks into models: lessons numbered by
@@ -280,22 +275,22 @@ func requireHeader(s *models.Scheme) error {
 // schemeEcho are the read-only fields of a scheme that the frontend's edit
 // and status pages send back with their changes.
 type schemeEcho struct {
-	ID           echoed `json:"id"`
-	UserID       echoed `json:"user_id"`
-	SubjectName  echoed `json:"subject_name"`
-	TermNumber   echoed `json:"term_number"`
-	TermYear     echoed `json:"term_year"`
-	TotalWeeks   echoed `json:"total_weeks"`
-	TotalLessons echoed `json:"total_lessons"`
-	IsArchived   echoed `json:"is_archived"`
-	IsPublic     echoed `json:"is_public"`
-	ShareToken   echoed `json:"share_token"`
-	ShareURL     echoed `json:"share_url"`
-	CreatedAt    echoed `json:"created_at"`
-	UpdatedAt    echoed `json:"updated_at"`
+	ID           ignored `json:"id"`
+	UserID       ignored `json:"user_id"`
+	SubjectName  ignored `json:"subject_name"`
+	TermNumber   ignored `json:"term_number"`
+	TermYear     ignored `json:"term_year"`
+	TotalWeeks   ignored `json:"total_weeks"`
+	TotalLessons ignored `json:"total_lessons"`
+	IsArchived   ignored `json:"is_archived"`
+	IsPublic     ignored `json:"is_public"`
+	ShareToken   ignored `json:"share_token"`
+	ShareURL     ignored `json:"share_url"`
+	CreatedAt    ignored `json:"created_at"`
+	UpdatedAt    ignored `json:"updated_at"`
 	// Sent by the generator page's manual save.
-	DefaultTextbook     echoed `json:"default_textbook"`
-	IncludeSpecialWeeks echoed `json:"include_special_weeks"`
+	DefaultTextbook     ignored `json:"default_textbook"`
+	IncludeSpecialWeeks ignored `json:"include_special_weeks"`
 }
 
 type schemeCreateRequest struct {
@@ -347,7 +342,7 @@ func (d *documentsAPI) handleSchemeCreate(w http.ResponseWriter, r *http.Request
 }
 
 type schemeUpdateRequest struct {
-	SubjectID echoed `json:"subject_id"`
+	SubjectID ignored `json:"subject_id"`
 	schemeHeader
 	schemeEcho
 	Weeks *[]schemeWeekInput `json:"weeks" validate:"omitempty,max=52,dive"`
@@ -438,6 +433,10 @@ func (d *documentsAPI) handleSchemeShare(w http.ResponseWriter, r *http.Request)
 	s, err := d.scheme(r, true)
 	token := ""
 	if err == nil {
+		// A share link shows the PDF: sharing is downloading for someone else.
+		err = d.checkDownload(r)
+	}
+	if err == nil {
 		token, err = models.Share(reqDB(r), "schemes_of_work", s.ID)
 	}
 	if err != nil {
@@ -479,10 +478,24 @@ func (d *documentsAPI) handleSchemeDuplicate(w http.ResponseWriter, r *http.Requ
 	d.showScheme(w, r, c, http.StatusCreated)
 }
 
-// checkWeeks applies the caller's plan to a scheme of weeks weeks.
+// limits is what the caller's plan allows now (models.LimitsFor, the one
+// plans table).
+func limits(r *http.Request) models.PlanLimits {
+	return models.LimitsFor(principalFrom(r.Context()).User, now())
+}
+
+// checkWeeks applies the caller's plan to a scheme of weeks weeks they are
+// about to save: a plan may end generation (an expired trial) and bound the
+// weeks one scheme covers (403 with the sentence naming the upgrade).
 func (d *documentsAPI) checkWeeks(r *http.Request, weeks int) error {
-	_ = r
-	_ = weeks
+	l := limits(r)
+	switch {
+	case !l.Generate:
+		return models.PlanLimitError(l.Upgrade())
+	case l.MaxSchemeWeeks > 0 && weeks > l.MaxSchemeWeeks:
+		return models.PlanLimitError(fmt.Sprintf("Your %s plan makes schemes of work of up to %d week(s), and this one has %d: set total weeks to %d. %s",
+			models.PlanName(l.Plan), l.MaxSchemeWeeks, weeks, l.MaxSchemeWeeks, l.Upgrade()))
+	}
 	return nil
 }
 

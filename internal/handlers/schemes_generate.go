@@ -131,7 +131,9 @@ func (d *documentsAPI) handleSchemePDF(w http.ResponseWriter, r *http.Request) {
 
 // checkDownload applies the caller's plan to a PDF download.
 func (d *documentsAPI) checkDownload(r *http.Request) error {
-	_ = r
+	if l := limits(r); !l.PDFDownloads {
+		return models.PlanLimitError(fmt.Sprintf("PDF downloads are not part of your %s plan. %s", models.PlanName(l.Plan), l.Upgrade()))
+	}
 	return nil
 }
 

@@ -528,3 +528,30 @@ func TestSchemeStatementsAreConstant(t *testing.T) {
 	}
 	t.Logf("statements: generate %v, get/pdf constant, put %v, list %v, record %v", genBig, putBig, l4, r4)
 }
+
+// The plan's rules (models.LimitsFor): a free trial makes schemes of one
+// week and downloads no PDFs, nor shares them as PDFs.
+func TestSchemePlanLimits(t *testing.T) {
+	s := newTestServer(t)
+	free := createUser(t, s, models.RoleTeacher, nil)
+	subject, _ := grade4Maths(t, s, free.caller)
+	res := expect(t, s.do(t, free.caller, "POST", "/api/v1/schemes/generate", map[string]any{"subject_id": subject, "term": "Term 2", "year": 2026, "total_weeks": 2}), 403)
+	var p problem
+	res.decode(t, &p)
+	if !strings.Contains(p.Detail, "up to 1 week") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	sc := generate(t, s, free.caller, subject, 1, nil)
+	id := urlf("/api/v1/schemes/%d", sc.ID)
+	expect(t, s.do(t, free.caller, "GET", id+"/pdf", nil), 403)
+	expect(t, s.do(t, free.caller, "POST", id+"/share", nil), 403)
+	var doc map[string]any
+	expect(t, s.do(t, free.caller, "GET", id, nil), 200).decode(t, &doc)
+	doc["weeks"] = append(doc["weeks"].([]any), map[string]any{"week_number": 2, "lessons": []any{}})
+	expect(t, s.do(t, free.caller, "PUT", id, doc), 403)
+	var list []schemeJSON
+	expect(t, s.do(t, free.caller, "GET", "/api/v1/schemes", nil), 200).decode(t, &list)
+	if len(list) != 1 || list[0].TotalWeeks != 1 {
+		t.Errorf("after refusals: %+v", list)
+	}
+}

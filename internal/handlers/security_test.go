@@ -731,6 +731,8 @@ func TestSubjectsHostileInput(t *testing.T) {
 		}
 	})
 	t.Run("injection strings stored verbatim", func(t *testing.T) {
+		// More subjects than an individual plan allows (models.LimitsFor).
+		setPlan(t, s.testServer, owner.ID, models.PlanSchoolSponsored, time.Time{})
 		for i, text := range injections {
 			name := fmt.Sprintf("%d %s", i, text)
 			if len(name) > 255 {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -329,7 +330,7 @@ func (s *subjectsAPI) handleSubjectCreate(w http.ResponseWriter, r *http.Request
 		sub.Strands, err = req.tree(sub.SingleLessonDuration)
 	}
 	if err == nil {
-		err = models.CreateSubject(reqDB(r), sub, s.cfg.MaxSubjectsPerUser)
+		err = models.CreateSubjectForPlan(reqDB(r), sub, s.cfg.MaxSubjectsPerUser, time.Now())
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teachtrack/api/internal/models"
+	"github.com/teachtrack/api/internal/mpesa"
 )
 
 // pay runs a whole successful payment of plan for u through the stand-in.
@@ -263,5 +264,52 @@ func TestPricingAdmin(t *testing.T) {
 	s.primary(t).Model(&models.PlanPrice{}).Order("period").Pluck("plan", &plans)
 	if strings.Join(plans, ",") != "INDIVIDUAL_BASIC,INDIVIDUAL_PREMIUM" {
 		t.Errorf("plans %v", plans)
+	}
+}
+
+// TestSubscriptionTermlyFollowsTheCalendar: a Termly plan runs through the
+// last day of the current term (midnight after it, in APP_TIMEZONE); a
+// renewal covers the next term; a school's own dates win for its teachers.
+func TestSubscriptionTermlyFollowsTheCalendar(t *testing.T) {
+	s := newPayServer(t, 0)
+	nairobi := mpesa.Nairobi()
+	today := models.Day(time.Now().In(nairobi))
+	day := func(offset int) time.Time { return today.AddDate(0, 0, offset) }
+	db := s.primary(t)
+	for i, d := range []models.TermDates{
+		{TermNumber: 1, Year: 2090, StartDate: day(-10), EndDate: day(20)},
+		{TermNumber: 2, Year: 2090, StartDate: day(35), EndDate: day(90)},
+	} {
+		if err := models.SaveSystemTerm(db, &models.SystemTerm{}, d, i == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schoolID := createSchool(t, s.testServer, "Kenya High")
+	if err := models.SaveSchoolTerm(db, &models.SchoolTerm{SchoolID: *schoolID},
+		models.TermDates{TermNumber: 1, Year: 2090, StartDate: day(-5), EndDate: day(10)}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitReplicas(t)
+	endOf := func(d time.Time) time.Time { // the instant a plan through day d ends
+		y, m, dd := d.Date()
+		return time.Date(y, m, dd+1, 0, 0, 0, 0, nairobi)
+	}
+
+	teacher := createUser(t, s.testServer, models.RoleTeacher, nil)
+	s.pay(t, teacher, "TERMLY")
+	if got := s.me(t, teacher.caller).SubscriptionExpiresAt; got == nil || !got.Equal(endOf(day(20))) {
+		t.Errorf("termly: until %v, want the end of term 1, %v", got, endOf(day(20)))
+	}
+	// Renewed during term 1: it runs to the end of term 2 (the term after the
+	// day the first period ends, a holiday).
+	s.pay(t, teacher, "TERMLY")
+	if got := s.me(t, teacher.caller).SubscriptionExpiresAt; got == nil || !got.Equal(endOf(day(90))) {
+		t.Errorf("renewed: until %v, want the end of term 2, %v", got, endOf(day(90)))
+	}
+
+	member := createUser(t, s.testServer, models.RoleTeacher, schoolID)
+	s.pay(t, member, "TERMLY")
+	if got := s.me(t, member.caller).SubscriptionExpiresAt; got == nil || !got.Equal(endOf(day(10))) {
+		t.Errorf("a school's teacher: until %v, want the school's term end %v", got, endOf(day(10)))
 	}
 }

@@ -257,3 +257,13 @@ func truncate(s string, n int) string {
 
 // IsNoSuchPayment reports whether err is "there is no such payment".
 func IsNoSuchPayment(err error) bool { return errors.Is(err, errNoSuchPayment) }
+
+// StalePending lists the checkout ids of payments still PENDING that were
+// started between notBefore and notAfter, oldest first (at most limit): the
+// ones whose callback never came and whose page stopped polling.
+func StalePending(db *gorm.DB, notBefore, notAfter time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := db.Model(&Payment{}).Where("status = ? AND created_at >= ? AND created_at <= ? AND checkout_request_id NOT LIKE 'local-%'",
+		PaymentPending, notBefore.UTC(), notAfter.UTC()).Order("created_at").Limit(limit).Pluck("checkout_request_id", &ids).Error
+	return ids, translate(err)
+}

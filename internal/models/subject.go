@@ -13,8 +13,10 @@ import (
 // Subject is a row of subjects: one teacher's subject for one grade. Its
 // counters are kept in step with its lessons by SetLessonCompleted.
 type Subject struct {
-	ID               uint64  `gorm:"primaryKey" json:"id"`
-	UserID           uint64  `json:"user_id"`
+	ID     uint64 `gorm:"primaryKey" json:"id"`
+	UserID uint64 `json:"user_id"`
+	// TemplateID is the curriculum template the subject was copied from.
+	TemplateID       *uint64 `json:"template_id"`
 	SubjectName      string  `json:"subject_name"`
 	Grade            string  `json:"grade"`
 	CurriculumPDFURL *string `gorm:"column:curriculum_pdf_url" json:"curriculum_pdf_url,omitempty"`
@@ -190,35 +192,77 @@ var errSubjectTaken = Sentence(ErrConflict, "You already have a subject with thi
 // number of lessons in the tree.
 func CreateSubject(db *gorm.DB, s *Subject, maxSubjects int) error {
 	return db.Transaction(func(tx *gorm.DB) error {
-		var owner User
-		if err := translate(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Select("id").Take(&owner, s.UserID).Error); err != nil {
-			return notFound(err, errUserNotFound)
-		}
-		var n int64
-		if err := translate(tx.Model(&Subject{}).Where("user_id = ?", s.UserID).Count(&n).Error); err != nil {
-			return err
-		}
-		if n >= int64(maxSubjects) {
-			return Sentence(ErrForbidden, fmt.Sprintf("You already have %d subjects, the most an account can have. Delete one to add another.", n))
-		}
-		s.TotalLessons, s.LessonsCompleted, s.ProgressPercentage = 0, 0, 0
-		for _, st := range s.Strands {
-			for _, ss := range st.SubStrands {
-				s.TotalLessons += len(ss.Lessons)
+		return createSubjectTx(tx, s, func(_ *gorm.DB, _ *User, n int64) error {
+			if n >= int64(maxSubjects) {
+				return tooManySubjects(n)
 			}
-		}
-		if err := translate(tx.Omit("created_at", "updated_at").Create(s).Error); err != nil {
-			if errors.Is(err, ErrConflict) {
-				return fmt.Errorf("%w: %w", errSubjectTaken, err)
-			}
-			return err
-		}
-		if err := insertTree(tx, s); err != nil {
-			return err
-		}
-		// created_at and updated_at are the database's own (DATETIME(6) defaults).
-		return translate(tx.Select("created_at", "updated_at").Take(s, s.ID).Error)
+			return nil
+		})
 	})
+}
+
+// CreateSubjectForPlan is CreateSubject bounded by the teacher's plan
+// (LimitsFor, read under the teacher's row lock) and by ceiling, the
+// operator's MAX_SUBJECTS_PER_USER.
+func CreateSubjectForPlan(db *gorm.DB, s *Subject, ceiling int, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		return createSubjectTx(tx, s, SubjectAllowed(ceiling, now))
+	})
+}
+
+// SubjectAllowed is the check createSubjectTx runs for a plan-bounded create:
+// nil when owner, who has n subjects, may add one more.
+func SubjectAllowed(ceiling int, now time.Time) func(tx *gorm.DB, owner *User, n int64) error {
+	return func(_ *gorm.DB, owner *User, n int64) error {
+		l := LimitsFor(owner, now)
+		limit := l.SubjectCap(ceiling)
+		switch {
+		case n < int64(limit):
+			return nil
+		case limit == l.MaxSubjects:
+			return l.SubjectLimitError(n)
+		}
+		return tooManySubjects(n)
+	}
+}
+
+func tooManySubjects(n int64) error {
+	return Sentence(ErrForbidden, fmt.Sprintf("You already have %d subjects, the most an account can have. Delete one to add another.", n))
+}
+
+// createSubjectTx inserts s and its tree inside tx after locking the
+// teacher's row and asking allowed whether they may add a subject to the n
+// they have. The lock serialises a teacher's creates, so the count can't be
+// raced past.
+func createSubjectTx(tx *gorm.DB, s *Subject, allowed func(tx *gorm.DB, owner *User, n int64) error) error {
+	var owner User
+	if err := translate(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&owner, s.UserID).Error); err != nil {
+		return notFound(err, errUserNotFound)
+	}
+	var n int64
+	if err := translate(tx.Model(&Subject{}).Where("user_id = ?", s.UserID).Count(&n).Error); err != nil {
+		return err
+	}
+	if err := allowed(tx, &owner, n); err != nil {
+		return err
+	}
+	s.TotalLessons, s.LessonsCompleted, s.ProgressPercentage = 0, 0, 0
+	for _, st := range s.Strands {
+		for _, ss := range st.SubStrands {
+			s.TotalLessons += len(ss.Lessons)
+		}
+	}
+	if err := translate(tx.Omit("created_at", "updated_at").Create(s).Error); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return fmt.Errorf("%w: %w", errSubjectTaken, err)
+		}
+		return err
+	}
+	if err := insertTree(tx, s); err != nil {
+		return err
+	}
+	// created_at and updated_at are the database's own (DATETIME(6) defaults).
+	return translate(tx.Select("created_at", "updated_at").Take(s, s.ID).Error)
 }
 
 // UpdateSubject sets columns of subject id. A name and grade the teacher

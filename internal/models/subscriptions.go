@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,12 +100,22 @@ type SubscriptionChange struct {
 // schoolID (nil: no school), or nil when no term is known for that day.
 type TermEndFunc func(db *gorm.DB, schoolID *uint64, day time.Time) (*time.Time, error)
 
-// NoTerms knows no terms: Termly plans run four months. It stands in until
-// the school calendar (models.CurrentTerm) is wired in.
-func NoTerms(*gorm.DB, *uint64, time.Time) (*time.Time, error) { return nil, nil }
+// CalendarTermEnd is the school calendar's TermEndFunc: the last day of the
+// term CurrentTerm finds for day (pass it in APP_TIMEZONE) — in a holiday,
+// the term about to start — or nil when no term is known.
+func CalendarTermEnd(db *gorm.DB, schoolID *uint64, day time.Time) (*time.Time, error) {
+	t, err := CurrentTerm(db, schoolID, day)
+	if errors.Is(err, ErrNoCurrentTerm) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t.EndDate, nil
+}
 
 // Clock is what a grant needs to know about time: now, the school's time
-// zone and the school calendar.
+// zone and the school calendar (CalendarTermEnd).
 type Clock struct {
 	Now     time.Time
 	Loc     *time.Location

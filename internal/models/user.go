@@ -51,6 +51,9 @@ type User struct {
 
 	// SubscriptionExpiresAt ends a paid plan (see ApplyExpiry); nil: no end.
 	SubscriptionExpiresAt *time.Time
+	// TrialStartedAt starts the FREE plan's trial (LimitsFor); NULL means
+	// the account's creation.
+	TrialStartedAt *time.Time
 }
 
 // NormalizeEmail is the stored form of an email address: trimmed, lower-cased.
