@@ -59,10 +59,10 @@ func writeAndSeeEverywhere(t *testing.T, cfg *config.Config, body string) {
 	t.Helper()
 	ctx := context.Background()
 	primary := openApp(t, cfg.Primary)
-	if _, err := primary.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS notes (id BIGINT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(100) NOT NULL) ENGINE=InnoDB"); err != nil {
+	if _, err := primary.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS replication_probe (id BIGINT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(100) NOT NULL) ENGINE=InnoDB"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := primary.ExecContext(ctx, "INSERT INTO notes (body) VALUES (?)", body)
+	res, err := primary.ExecContext(ctx, "INSERT INTO replication_probe (body) VALUES (?)", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func writeAndSeeEverywhere(t *testing.T, cfg *config.Config, body string) {
 			t.Fatalf("replica-%d did not reach the primary's position %s within 30s", i+1, pos)
 		}
 		var got string
-		if err := replica.QueryRowContext(ctx, "SELECT body FROM notes WHERE id = ?", id).Scan(&got); err != nil {
+		if err := replica.QueryRowContext(ctx, "SELECT body FROM replication_probe WHERE id = ?", id).Scan(&got); err != nil {
 			t.Fatalf("replica-%d: reading the row written on the primary: %v", i+1, err)
 		}
 		if got != body {
