@@ -388,7 +388,7 @@ func TestSessionsEnd(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	s := newTestServer(t, "LOGIN_RATE_LIMIT", "2", "REGISTER_RATE_LIMIT", "2", "TRUSTED_PROXIES", "127.0.0.1/32")
+	s := newTestServer(t, "LOGIN_RATE_LIMIT", "2", "REGISTER_RATE_LIMIT", "2", "TRUSTED_PROXIES", "127.0.0.1/32", "LOGIN_CAPTCHA", "off")
 	from := func(ip string) caller { return caller{Header: http.Header{"X-Forwarded-For": {ip}}} }
 	login := map[string]string{"email": "someone@example.com", "password": "password1"}
 	expect(t, s.do(t, from("10.0.0.1"), "POST", "/api/v1/auth/login", login), http.StatusUnauthorized)

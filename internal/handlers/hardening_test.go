@@ -281,7 +281,7 @@ func TestEmailMatchesDatabase(t *testing.T) {
 // TestLoginLockoutIsPerClient: an attacker's failed logins lock the attacker
 // out, not the address's owner.
 func TestLoginLockoutIsPerClient(t *testing.T) {
-	s := newTestServer(t, "LOGIN_RATE_LIMIT", "3", "TRUSTED_PROXIES", "127.0.0.1/32")
+	s := newTestServer(t, "LOGIN_RATE_LIMIT", "3", "TRUSTED_PROXIES", "127.0.0.1/32", "LOGIN_CAPTCHA", "off")
 	owner := createUser(t, s, models.RoleTeacher, nil) // logged in once (from 127.0.0.1)
 	attacker := caller{Header: http.Header{"X-Forwarded-For": {"203.0.113.66"}}}
 	for i := 0; i < 3; i++ {
