@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func TestDocsInBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithErrorf(t.Logf))
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 
 	var mu sync.Mutex
@@ -70,6 +71,8 @@ func TestDocsInBrowser(t *testing.T) {
 		}
 	})
 
+	// Swagger UI renders the ~170 operations progressively: list them once all are there.
+	want := specOperations(t)
 	var listed []string
 	var status, body string
 	var shot []byte
@@ -77,6 +80,8 @@ func TestDocsInBrowser(t *testing.T) {
 		network.Enable(),
 		chromedp.Navigate(base+"/docs"),
 		chromedp.WaitVisible(`.opblock`, chromedp.ByQuery),
+		chromedp.Poll(fmt.Sprintf(`document.querySelectorAll('.opblock').length >= %d`, len(want)), nil,
+			chromedp.WithPollingTimeout(3*time.Minute)),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll('.opblock')).map(b =>
 			b.querySelector('.opblock-summary-method').textContent + ' ' +
 			b.querySelector('.opblock-summary-path').getAttribute('data-path'))`, &listed),
@@ -97,7 +102,6 @@ func TestDocsInBrowser(t *testing.T) {
 		t.Fatalf("driving Chromium: %v (listed so far: %v)", err, listed)
 	}
 
-	want := specOperations(t)
 	slices.Sort(listed)
 	if !slices.Equal(listed, want) {
 		t.Errorf("the page lists %d operations, the spec has %d:\npage: %v\nspec: %v", len(listed), len(want), listed, want)
