@@ -115,11 +115,7 @@ func (s *lessonPlansAPI) handlePlanList(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("X-Total-Count", strconv.FormatInt(total, 10))
-	if link := pageLinks(r.URL, f.Page, f.PerPage, total); link != "" {
-		w.Header().Set("Link", link)
-	}
-	writeJSON(w, http.StatusOK, list)
+	writePage(w, r, f.Page, f.PerPage, total, list)
 }
 
 func (s *lessonPlansAPI) handlePlanGet(w http.ResponseWriter, r *http.Request) {

@@ -129,11 +129,7 @@ func (n *notesAPI) handleNoteList(w http.ResponseWriter, r *http.Request) {
 	for i := range notes {
 		n.withURL(&notes[i], now)
 	}
-	w.Header().Set("X-Total-Count", strconv.FormatInt(total, 10))
-	if link := pageLinks(r.URL, f.Page, f.PerPage, total); link != "" {
-		w.Header().Set("Link", link)
-	}
-	writeJSON(w, http.StatusOK, notes)
+	writePage(w, r, f.Page, f.PerPage, total, notes)
 }
 
 func (n *notesAPI) handleNoteGet(w http.ResponseWriter, r *http.Request) {

@@ -125,16 +125,22 @@ func (s *subjectsAPI) handleSubjectList(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("X-Total-Count", strconv.FormatInt(total, 10))
-	if link := pageLinks(r.URL, f.Page, f.PerPage, total); link != "" {
-		w.Header().Set("Link", link)
-	}
-	writeJSON(w, http.StatusOK, subjects)
+	writePage(w, r, f.Page, f.PerPage, total, subjects)
 }
 
 // pageLinks is the RFC 8288 Link header of one page of a list: first, prev,
 // next and last, as URLs relative to the API's host (the frontend reaches us
 // through a proxy, so our own host name means nothing to it).
+// writePage answers one page of a list: the items as a JSON array, the
+// total in X-Total-Count and the neighbouring pages in Link.
+func writePage(w http.ResponseWriter, r *http.Request, page, perPage int, total int64, items any) {
+	w.Header().Set("X-Total-Count", strconv.FormatInt(total, 10))
+	if link := pageLinks(r.URL, page, perPage, total); link != "" {
+		w.Header().Set("Link", link)
+	}
+	writeJSON(w, http.StatusOK, items)
+}
+
 func pageLinks(u *url.URL, page, perPage int, total int64) string {
 	last := max(int((total+int64(perPage)-1)/int64(perPage)), 1)
 	link := func(p int, rel string) string {
