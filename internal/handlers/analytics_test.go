@@ -125,7 +125,7 @@ func newAnalyticsWorld(t *testing.T) *analyticsWorld {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	m1 := seedSubject(t, s, w.t1, "Mathematics", "Grade 7", 10, 1, now)             // 10%
+	m1 := seedSubject(t, s, w.t1, "Mathematics", "Grade 7", 10, 1, now)              // 10%
 	seedSubject(t, s, w.t1, "English", "Grade 7", 10, 5, now.AddDate(0, 0, -2))      // 50%
 	seedSubject(t, s, w.t2, "Mathematics", "Grade 7", 10, 9, now.AddDate(0, 0, -40)) // 90%
 	k3 := seedSubject(t, s, w.t3, "Kiswahili", "Grade 8", 20, 6, now)                // 30%

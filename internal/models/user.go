@@ -142,14 +142,14 @@ func DeleteUser(db *gorm.DB, id uint64) error {
 
 // UserFilter selects users for the admin list and export.
 type UserFilter struct {
-	Search   string  // substring of email or full name
-	Role     Role    // empty: any
-	Roles    []Role  // non-empty: any of these (the frontend's "admin" filter)
+	Search string // substring of email or full name
+	Role   Role   // empty: any
+	Roles  []Role // non-empty: any of these (the frontend's "admin" filter)
 	// CreatedFrom and CreatedBefore bound when the account was made; nil: open.
 	CreatedFrom, CreatedBefore *time.Time
-	SchoolID *uint64 // non-nil: only this school's users
-	Page     int     // from 1; 0 with Limit 0 means everything
-	Limit    int
+	SchoolID                   *uint64 // non-nil: only this school's users
+	Page                       int     // from 1; 0 with Limit 0 means everything
+	Limit                      int
 }
 
 func (f UserFilter) apply(db *gorm.DB) *gorm.DB {
