@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/teachtrack/api/internal/dbtest"
+	"github.com/teachtrack/api/internal/google/googletest"
+	"github.com/teachtrack/api/internal/legacy/legacytest"
+)
+
+// importCmd runs `api import-legacy` with args and returns its output.
+func importCmd(t *testing.T, d *dbtest.Database, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), append([]string{"api", "import-legacy"}, args...), d.Getenv, strings.NewReader(""), &out, io.Discard)
+	return out.String(), err
+}
+
+// tableState is every table's row count and CHECKSUM TABLE: any write shows.
+func tableState(t *testing.T, conn *sql.DB) map[string]string {
+	t.Helper()
+	rows, err := conn.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'goose_db_version'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	state := map[string]string{}
+	for _, n := range names {
+		var name string
+		var sum sql.NullString
+		if err := conn.QueryRow("CHECKSUM TABLE `"+n+"`").Scan(&name, &sum); err != nil {
+			t.Fatal(err)
+		}
+		var count int
+		if err := conn.QueryRow("SELECT COUNT(*) FROM `" + n + "`").Scan(&count); err != nil {
+			t.Fatal(err)
+		}
+		state[n] = fmt.Sprintf("%d rows, checksum %s", count, sum.String)
+	}
+	return state
+}
+
+// call sends a JSON request and decodes the JSON answer into out (if any).
+func call(t *testing.T, method, url, token string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, url, err, b)
+		}
+	}
+	return res.StatusCode
+}
+
+// The original backend's database moves in: a dry run writes nothing and
+// lists what it refuses; the import verifies; a second run changes nothing;
+// then, through the API, the teacher signs in with the old password and sees
+// the same progress, and the Google-linked account signs in through Google.
+func TestImportLegacy(t *testing.T) {
+	src := legacytest.Start(t, 3550, 1)
+	d := newDB(t)
+	gs := googletest.Start(t)
+	d.Set("GOOGLE_CLIENT_ID", googletest.ClientID)
+	d.Set("GOOGLE_CERTS_URL", gs.URL)
+	conn, err := d.AdminTo(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	before := tableState(t, conn)
+	out, err := importCmd(t, d, "--from", src.URL, "--dry-run")
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"DRY RUN: nothing was written",
+		"users #4: same e-mail address as users #3",
+		`users #7: invalid e-mail address "not-an-email"`,
+		"subjects #3: orphan: its user #4 is not imported",
+		"subjects #4: orphan: its user #999",
+		"subjects #5: the same teacher's subject and grade as subjects #1",
+		"lessons #",
+		"lesson_number -1 is not a lesson number",
+		`action "viewed" is none of`,
+		"curriculum_templates #3: same subject and grade as curriculum_templates #1",
+		"template_strands #900: orphan",
+		"legacy is_admin with no admin role",
+		"every strand of its parent had the same order",
+		"departments",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dry run's report lacks %q:\n%s", want, out)
+		}
+	}
+	if diff := cmp.Diff(before, tableState(t, conn)); diff != "" {
+		t.Fatalf("the dry run wrote (-before +after):\n%s", diff)
+	}
+
+	out, err = importCmd(t, d, "--from", src.URL, "--batch", "100")
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	t.Logf("import:\n%s", out)
+	if !strings.Contains(out, "verification") || strings.Contains(out, "MISMATCH") {
+		t.Fatalf("no clean verification:\n%s", out)
+	}
+	imported := tableState(t, conn)
+	out, err = importCmd(t, d, "--from", src.URL)
+	if err != nil {
+		t.Fatalf("second import: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(imported, tableState(t, conn)); diff != "" {
+		t.Fatalf("the second run changed the database (-first +second):\n%s\n%s", diff, out)
+	}
+	if m := regexp.MustCompile(`(?m)^\S+\s+\d+\s+[1-9]\d*\s`).FindString(out); m != "" {
+		t.Errorf("the second run inserted rows: %q\n%s", m, out)
+	}
+
+	s := startServer(t, d)
+	s.waitReady(t)
+	base := "http://" + s.addr + "/api/v1"
+	login := func(email, password string) (int, string) {
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		st := call(t, "POST", base+"/auth/login", "", map[string]string{"email": email, "password": password}, &tok)
+		return st, tok.AccessToken
+	}
+	st, token := login("Jane.Teacher@Example.com", legacytest.Password)
+	if st != http.StatusOK {
+		t.Fatalf("the teacher's old password: %d", st)
+	}
+	var subjects []struct {
+		ID                 uint64  `json:"id"`
+		SubjectName        string  `json:"subject_name"`
+		TotalLessons       int     `json:"total_lessons"`
+		LessonsCompleted   int     `json:"lessons_completed"`
+		ProgressPercentage float64 `json:"progress_percentage"`
+	}
+	if st := call(t, "GET", base+"/subjects", token, nil, &subjects); st != http.StatusOK {
+		t.Fatalf("subjects: %d", st)
+	}
+	got := map[string]string{}
+	for _, s := range subjects {
+		got[s.SubjectName] = fmt.Sprintf("%d/%d %.2f", s.LessonsCompleted, s.TotalLessons, s.ProgressPercentage)
+	}
+	want := map[string]string{"Mathematics": "7/18 38.89", "English": "1/6 16.67"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the teacher's subjects (-want +got):\n%s", diff)
+	}
+	var english uint64
+	for _, s := range subjects {
+		if s.SubjectName == "English" {
+			english = s.ID
+		}
+	}
+	var strands []struct {
+		StrandName string `json:"strand_name"`
+	}
+	call(t, "GET", fmt.Sprintf("%s/subjects/%d/strands", base, english), token, nil, &strands)
+	var names []string
+	for _, s := range strands {
+		names = append(names, s.StrandName)
+	}
+	if diff := cmp.Diff([]string{"English strand 1", "English strand 2", "English strand 3"}, names); diff != "" {
+		t.Errorf("strand order lost to 0 in the original is by creation here (-want +got):\n%s", diff)
+	}
+
+	for _, c := range []struct {
+		email string
+		want  int
+	}{{legacytest.BannedEmail, http.StatusForbidden}, {"pbkdf2@example.com", http.StatusUnauthorized}} {
+		if st, _ := login(c.email, legacytest.Password); st != c.want {
+			t.Errorf("login %s: %d, want %d", c.email, st, c.want)
+		}
+	}
+	_, adminToken := login(legacytest.LegacyAdmin, legacytest.Password)
+	var me struct {
+		Role string `json:"role"`
+	}
+	call(t, "GET", base+"/auth/me", adminToken, nil, &me)
+	if me.Role != "SUPER_ADMIN" {
+		t.Errorf("the legacy is_admin account's role: %q", me.Role)
+	}
+
+	var signedIn struct {
+		User struct {
+			ID    uint64 `json:"id"`
+			Email string `json:"email"`
+		} `json:"user"`
+	}
+	st = call(t, "POST", base+"/auth/google", "", map[string]string{"token": gs.Token(t, legacytest.GoogleSub, legacytest.GoogleEmail, nil)}, &signedIn)
+	var wantID uint64
+	if err := conn.QueryRow("SELECT target_id FROM legacy_ids WHERE source_table = 'users' AND source_id = 5").Scan(&wantID); err != nil {
+		t.Fatal(err)
+	}
+	if st != http.StatusOK || signedIn.User.ID != wantID {
+		t.Errorf("Google sign-in of the linked account: %d, user %d, want the imported user %d", st, signedIn.User.ID, wantID)
+	}
+}
