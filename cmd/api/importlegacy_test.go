@@ -127,6 +127,31 @@ func TestImportLegacy(t *testing.T) {
 		"legacy is_admin with no admin role",
 		"every strand of its parent had the same order",
 		"departments",
+		"system_terms #4: term number 4 is not 1, 2 or 3",
+		"system_terms #5: ends (2026-01-05) before it starts",
+		"school_settings #1: school #1 has a newer settings row (#2)",
+		"school_settings #3: the settings row names no school",
+		"school_terms #3: its settings row (#3) names no school",
+		`school_terms #4: dates "2025-13-45"`,
+		"school_terms #5: the school's term 1 of 2025 is already school_terms #1",
+		"user_term_adjustments #3: the school's term 1 of 2025 is already school_terms #1",
+		"a teacher's own term dates: not modelled",
+		"school_schedules #2: another schedule of the same owner and education level (#1) is kept",
+		`school_schedules #4: times "25:00"`,
+		`time_slots #6: slot type "recess"`,
+		"timetable_entries #3: day_of_week 0",
+		"timetable_entries #4: the teacher already has timetable_entries #1",
+		"schemes_of_work #2: year 0 is not a year",
+		"schemes_of_work #3: orphan",
+		"scheme_weeks #3: the scheme's week 2 is already scheme_weeks #2",
+		"scheme_lessons #4: orphan",
+		`notes #4: file URL "not a url"`,
+		"notes #5: orphan",
+		"shared_presentations #2: its link's token",
+		"payments #3: neither its reference",
+		`payments #4: amount "0.00"`,
+		"share link or public flag not carried over",
+		"its scheme lesson already has a plan",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run's report lacks %q:\n%s", want, out)
@@ -206,6 +231,26 @@ func TestImportLegacy(t *testing.T) {
 		t.Errorf("strand order lost to 0 in the original is by creation here (-want +got):\n%s", diff)
 	}
 
+	for path, want := range map[string]int{"/schemes": legacytest.TeacherSchemes, "/lesson-plans": legacytest.TeacherPlans,
+		"/records-of-work": legacytest.TeacherRecords, "/timetable/entries": legacytest.TeacherEntries, "/notes": legacytest.TeacherNotes} {
+		var body any
+		if st := call(t, "GET", base+path, token, nil, &body); st != http.StatusOK || countItems(body) != want {
+			t.Errorf("GET %s: %d, %d items, want %d: %v", path, st, countItems(body), want, body)
+		}
+	}
+	var notes []struct {
+		Title   string `json:"title"`
+		FileURL string `json:"file_url"`
+	}
+	call(t, "GET", base+"/notes", token, nil, &notes)
+	urls := map[string]string{}
+	for _, n := range notes {
+		urls[n.Title] = n.FileURL
+	}
+	if got := urls["Fractions worksheet"]; got != "https://res.cloudinary.com/tt/raw/upload/v1/notes/fractions.pdf" {
+		t.Errorf("an imported note's file stays where it was: file_url %q", got)
+	}
+
 	for _, c := range []struct {
 		email string
 		want  int
@@ -237,4 +282,19 @@ func TestImportLegacy(t *testing.T) {
 	if st != http.StatusOK || signedIn.User.ID != wantID {
 		t.Errorf("Google sign-in of the linked account: %d, user %d, want the imported user %d", st, signedIn.User.ID, wantID)
 	}
+}
+
+// countItems is the length of a JSON list, bare or the one array of an object.
+func countItems(v any) int {
+	switch x := v.(type) {
+	case []any:
+		return len(x)
+	case map[string]any:
+		for _, f := range x {
+			if a, ok := f.([]any); ok {
+				return len(a)
+			}
+		}
+	}
+	return -1
 }

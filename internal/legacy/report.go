@@ -163,7 +163,11 @@ func (r *Report) Print(w io.Writer) {
 			len(t.Refused), len(t.Adjusted), t.Target, extra)
 	}
 	if n := r.Refused(); n > 0 {
-		fmt.Fprintf(w, "\nrefused rows (%d; not %s):\n", n, strings.TrimPrefix(verb, "would "))
+		not := "not imported"
+		if r.DryRun {
+			not = "would not be imported"
+		}
+		fmt.Fprintf(w, "\nrefused rows (%d; %s):\n", n, not)
 		for _, t := range r.Tables {
 			for _, x := range t.Refused {
 				fmt.Fprintf(w, "  %s #%d: %s\n", t.Source, x.ID, x.What)

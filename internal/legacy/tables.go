@@ -10,6 +10,11 @@ var tables = []*table{
 	schoolsTable, usersTable,
 	templatesTable, templateStrandsTable, templateSubstrandsTable,
 	subjectsTable, strandsTable, subStrandsTable, lessonsTable, progressLogTable,
+	schoolLessonConfigsTable, teacherLessonConfigsTable,
+	systemTermsTable, schoolSettingsTable, schoolTermsTable, termAdjustmentsTable,
+	schedulesTable, timeSlotsTable, timetableEntriesTable,
+	schemesTable, schemeWeeksTable, schemeLessonsTable, lessonPlansTable, recordsTable, recordEntriesTable,
+	notesTable, noteSharesTable, paymentsTable,
 }
 
 // notModelledTables are the original's tables this project has no place for.

@@ -158,7 +158,7 @@ func (f *fixture) build(scale int) {
 	f.add("template_strands", ts, 900, 99, "9.0", "Orphan strand", 1, "2024-10-01 08:00:00")
 	f.add("template_substrands", tss, 900, 0, "1.1", "Zero lessons", -2, nil, nil, nil, nil, 1)
 
-	math, _ := f.subject(jane, "Mathematics", "Grade 7", 1, 3, 2, 3, MathDone, false, [3]any{MathLessons, MathDone, "38.89"})
+	math, mathLessons := f.subject(jane, "Mathematics", "Grade 7", 1, 3, 2, 3, MathDone, false, [3]any{MathLessons, MathDone, "38.89"})
 	f.add("progress_log", "user_id, subject_id, lesson_id, action, notes, created_at", 0, jane, math, 1, "completed", "lower case", "2025-02-01 10:00:00")
 	f.add("progress_log", "user_id, subject_id, lesson_id, action, notes, created_at", 0, jane, math, 1, "viewed", nil, "2025-02-01 10:01:00")
 	english, _ := f.subject(jane, "English", "Grade 7", nil, 3, 1, 2, 1, true, [3]any{0, 0, "0.00"})
@@ -167,7 +167,7 @@ func (f *fixture) build(scale int) {
 	f.subject(dup, "History", "Grade 7", nil, 1, 1, 2, 1, false, [3]any{2, 1, "50.00"})
 	f.subject(999, "Orphan", "Grade 7", nil, 1, 1, 1, 0, false, [3]any{1, 0, "0.00"})
 	f.subject(jane, "mathematics", "grade 7", nil, 1, 1, 1, 0, false, [3]any{1, 0, "0.00"})
-	_ = english
+	f.work(jane, dup, math, english, mathLessons)
 
 	for i := 0; i < 20*scale; i++ {
 		u := f.user(100+i, fmt.Sprintf("teacher%03d@example.com", i), h, "TEACHER", false, 1+i%2, nil, true, "2024-11-20 08:00:00")
