@@ -40,7 +40,7 @@ func noteKind(fileURL, fileType string) (filetype.Kind, bool) {
 
 var notesTable = &table{
 	source: "notes", target: "notes",
-	query:  "SELECT n.*" + page("notes n", "n"),
+	query: "SELECT n.*" + page("notes n", "n"),
 	cols: []string{"user_id", "subject_id", "strand_id", "substrand_id", "lesson_id", "title", "description", "tags",
 		"file_type", "content_type", "storage_key", "external_url", "original_filename", "file_size_bytes", "is_favorite",
 		"view_count", "last_viewed_at", "created_at"},
@@ -87,8 +87,8 @@ var shareTokenForm = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 var noteSharesTable = &table{
 	source: "shared_presentations", target: "note_shares",
-	query:  "SELECT s.*" + page("shared_presentations s", "s"),
-	cols:   []string{"note_id", "user_id", "token", "allow_download", "expires_at", "revoked_at", "view_count", "created_at"},
+	query: "SELECT s.*" + page("shared_presentations s", "s"),
+	cols:  []string{"note_id", "user_id", "token", "allow_download", "expires_at", "revoked_at", "view_count", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {
 		note, err := m.must(r, "note_id", "notes")
 		if err != nil {
@@ -135,7 +135,7 @@ func planOf(reference, description string) (plan, period string, ok bool) {
 
 var paymentsTable = &table{
 	source: "payments", target: "payments",
-	query:  "SELECT p.*" + page("payments p", "p"),
+	query: "SELECT p.*" + page("payments p", "p"),
 	cols: []string{"user_id", "period", "plan", "amount", "currency", "phone_number", "checkout_request_id",
 		"merchant_request_id", "status", "result_desc", "transaction_code", "mpesa_metadata", "description", "settled_at", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {

@@ -153,8 +153,8 @@ var schoolTermCols = []string{"school_id", "term_number", "term_name", "year", "
 // school on the way, 6c.12): here they are the school's, through that row.
 var schoolTermsTable = &table{
 	source: "school_terms", target: "school_terms",
-	query:  "SELECT t.*, ss.school_id AS settings_school" + page("school_terms t LEFT JOIN school_settings ss ON ss.id = t.school_settings_id", "t"),
-	cols:   schoolTermCols,
+	query: "SELECT t.*, ss.school_id AS settings_school" + page("school_terms t LEFT JOIN school_settings ss ON ss.id = t.school_settings_id", "t"),
+	cols:  schoolTermCols,
 	mapRow: func(m *importer, r row) ([]any, error) {
 		if r.null("settings_school") {
 			return nil, refuse("its settings row (#%d) names no school: the original lost which school these dates are for", r.i("school_settings_id"))

@@ -15,7 +15,7 @@ const scheduleWinner = `(SELECT s2.id FROM school_schedules s2
 
 var schedulesTable = &table{
 	source: "school_schedules", target: "school_schedules",
-	query:  "SELECT s.*, " + scheduleWinner + " AS winner" + page("school_schedules s", "s"),
+	query: "SELECT s.*, " + scheduleWinner + " AS winner" + page("school_schedules s", "s"),
 	cols: []string{"scope", "user_id", "school_id", "schedule_name", "education_level", "school_start_time", "school_end_time",
 		"single_lesson_duration", "double_lesson_duration", "first_break_duration", "second_break_duration",
 		"lunch_break_duration", "lessons_before_first_break", "lessons_before_second_break", "lessons_before_lunch",
@@ -111,7 +111,7 @@ var timeSlotsTable = &table{
 
 var timetableEntriesTable = &table{
 	source: "timetable_entries", target: "timetable_entries",
-	query:  "SELECT e.*" + page("timetable_entries e", "e"),
+	query: "SELECT e.*" + page("timetable_entries e", "e"),
 	cols: []string{"user_id", "schedule_id", "time_slot_id", "subject_id", "day_of_week", "strand_id", "substrand_id",
 		"lesson_id", "room_number", "grade_section", "notes", "is_double_lesson", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {

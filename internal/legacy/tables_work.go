@@ -47,7 +47,7 @@ func (m *importer) year(r row, c string) (int64, error) {
 
 var schemesTable = &table{
 	source: "schemes_of_work", target: "schemes_of_work",
-	query:  "SELECT s.*" + page("schemes_of_work s", "s"),
+	query: "SELECT s.*" + page("schemes_of_work s", "s"),
 	cols: []string{"user_id", "subject_id", "teacher_name", "school", "term", "term_number", "year", "subject", "grade",
 		"stream", "roll", "lesson_duration_minutes", "lessons_per_week", "total_weeks", "total_lessons", "status",
 		"is_archived", "notes", "created_at"},
@@ -83,8 +83,8 @@ var schemesTable = &table{
 
 var schemeWeeksTable = &table{
 	source: "scheme_weeks", target: "scheme_weeks",
-	query:  "SELECT w.*" + page("scheme_weeks w", "w"),
-	cols:   []string{"scheme_id", "week_number", "created_at"},
+	query: "SELECT w.*" + page("scheme_weeks w", "w"),
+	cols:  []string{"scheme_id", "week_number", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {
 		scheme, err := m.must(r, "scheme_id", "schemes_of_work")
 		if err != nil {
@@ -103,7 +103,7 @@ var schemeWeeksTable = &table{
 
 var schemeLessonsTable = &table{
 	source: "scheme_lessons", target: "scheme_lessons",
-	query:  "SELECT l.*, w.scheme_id AS week_scheme" + page("scheme_lessons l LEFT JOIN scheme_weeks w ON w.id = l.week_id", "l"),
+	query: "SELECT l.*, w.scheme_id AS week_scheme" + page("scheme_lessons l LEFT JOIN scheme_weeks w ON w.id = l.week_id", "l"),
 	cols: []string{"scheme_id", "week_id", "lesson_number", "kind", "strand", "sub_strand", "specific_learning_outcomes",
 		"key_inquiry_questions", "learning_experiences", "learning_resources", "textbook_name", "textbook_teacher_guide_pages",
 		"textbook_learner_book_pages", "assessment_methods", "reflection", "core_competencies", "values", "pcis", "links", "created_at"},
@@ -133,7 +133,7 @@ var schemeLessonsTable = &table{
 
 var lessonPlansTable = &table{
 	source: "lesson_plans", target: "lesson_plans",
-	query:  "SELECT p.*" + page("lesson_plans p", "p"),
+	query: "SELECT p.*" + page("lesson_plans p", "p"),
 	cols: []string{"user_id", "subject_id", "scheme_lesson_id", "learning_area", "grade", "date", "time", "roll",
 		"lesson_duration_minutes", "strand_theme_topic", "sub_strand_sub_theme_sub_topic", "specific_learning_outcomes",
 		"key_inquiry_questions", "core_competences", "values_to_be_developed", "pcis_to_be_addressed", "learning_resources",
@@ -170,7 +170,7 @@ var lessonPlansTable = &table{
 
 var recordsTable = &table{
 	source: "records_of_work", target: "records_of_work",
-	query:  "SELECT w.*" + page("records_of_work w", "w"),
+	query: "SELECT w.*" + page("records_of_work w", "w"),
 	cols: []string{"user_id", "subject_id", "school_name", "teacher_name", "learning_area", "grade", "term", "year",
 		"is_archived", "notes", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {
@@ -190,7 +190,7 @@ var recordsTable = &table{
 
 var recordEntriesTable = &table{
 	source: "record_of_work_entries", target: "record_of_work_entries",
-	query:  "SELECT e.*" + page("record_of_work_entries e", "e"),
+	query: "SELECT e.*" + page("record_of_work_entries e", "e"),
 	cols: []string{"record_id", "week_number", "strand", "topic", "learning_outcome_a", "learning_outcome_b",
 		"learning_outcome_c", "learning_outcome_d", "reflection", "signature", "date_taught", "status", "created_at"},
 	mapRow: func(m *importer, r row) ([]any, error) {
