@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,7 +98,11 @@ func call(t *testing.T, method, url, token string, body any, out any) int {
 // then, through the API, the teacher signs in with the old password and sees
 // the same progress, and the Google-linked account signs in through Google.
 func TestImportLegacy(t *testing.T) {
-	src := legacytest.Start(t, 3550, 1)
+	scale := 1
+	if v, err := strconv.Atoi(os.Getenv("TEST_LEGACY_SCALE")); err == nil && v > 0 {
+		scale = v
+	}
+	src := legacytest.Start(t, 3550, scale)
 	d := newDB(t)
 	gs := googletest.Start(t)
 	d.Set("GOOGLE_CLIENT_ID", googletest.ClientID)

@@ -170,7 +170,7 @@ func (f *fixture) build(scale int) {
 	f.work(jane, dup, math, english, mathLessons)
 
 	for i := 0; i < 20*scale; i++ {
-		u := f.user(100+i, fmt.Sprintf("teacher%03d@example.com", i), h, "TEACHER", false, 1+i%2, nil, true, "2024-11-20 08:00:00")
+		u := f.user(1000+i, fmt.Sprintf("teacher%03d@example.com", i), h, "TEACHER", false, 1+i%2, nil, true, "2024-11-20 08:00:00")
 		f.subject(u, "Kiswahili", "Grade 6", nil, 2, 2, 3, i%5, false, [3]any{12, i % 5, nil})
 		f.subject(u, "Science", "Grade 8", 2, 2, 2, 3, i%7, false, [3]any{12, i % 7, nil})
 	}

@@ -53,7 +53,7 @@ func (f *fixture) work(jane, dup, math, english int, mathLessons []int) {
 	f.add("school_schedules", sch, 1, jane, nil, "Mine", "Junior Secondary", "8:00", 40, 80, 10, 30, 60, 2, 2, 2, 2, "16:00", true)
 	f.add("school_schedules", sch, 2, jane, nil, "Mine (older save)", "Junior Secondary", "08:00", 40, 80, 10, 30, 60, 2, 2, 2, 2, "16:00", true)
 	f.add("school_schedules", sch, 3, nil, 1, "Sunrise", "Upper Primary", "07:50", 35, 70, 10, 30, 60, 2, 2, 2, 2, "15:30", true)
-	f.add("school_schedules", sch, 4, 100, nil, "Broken", "Junior Secondary", "25:00", 40, 80, 10, 30, 60, 2, 2, 2, 2, "16:00", true)
+	f.add("school_schedules", sch, 4, 1000, nil, "Broken", "Junior Secondary", "25:00", 40, 80, 10, 30, 60, 2, 2, 2, 2, "16:00", true)
 	const ts = "schedule_id, slot_number, start_time, end_time, slot_type, label, sequence_order"
 	f.add("time_slots", ts, 1, 1, 1, "08:00", "08:40", "lesson", "Lesson 1", 1)
 	f.add("time_slots", ts, 2, 1, 2, "08:40", "09:20", "lesson", "Lesson 2", 2)
