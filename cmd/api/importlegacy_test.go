@@ -167,7 +167,7 @@ func TestImportLegacy(t *testing.T) {
 		t.Fatalf("the dry run wrote (-before +after):\n%s", diff)
 	}
 
-	out, err = importCmd(t, d, "--from", src.URL, "--batch", "100")
+	out, err = importCmd(t, d, "--from", src.URL)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}

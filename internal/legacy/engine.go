@@ -73,6 +73,9 @@ type importer struct {
 	// schoolAdmins: source school id → source admin user id (for schedules
 	// the original stored without a user).
 	schoolAdmins map[int64]int64
+	// idStep is the id distance of rows of one multi-row INSERT (0: the
+	// server doesn't promise consecutive ids; rows go one by one).
+	idStep uint64
 	// subjectCurrent: source subject → its current strand and sub-strand.
 	subjectCurrent map[int64][2]int64
 }
@@ -97,6 +100,13 @@ func newImporter(ctx context.Context, o Options, src *sql.Tx) (*importer, error)
 	rows.Close()
 	if !m.present["users"] {
 		return nil, errors.New("the source database has no users table: is --from the original backend's database?")
+	}
+	var lockMode, step uint64
+	if err := o.Target.QueryRowContext(ctx, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment").Scan(&lockMode, &step); err != nil {
+		return nil, fmt.Errorf("reading the target's auto-increment mode: %w", err)
+	}
+	if lockMode <= 1 {
+		m.idStep = step
 	}
 	trows, err := o.Target.QueryContext(ctx, "SELECT source_table, source_id, target_id, digest FROM legacy_ids")
 	if err != nil {
@@ -200,8 +210,6 @@ func (m *importer) importTable(ctx context.Context, t *table) error {
 	if m.ids[t.source] == nil {
 		m.ids[t.source] = map[int64]uint64{}
 	}
-	insertSQL := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.target, quoteCols(t.cols),
-		strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ","))
 	updateSQL := fmt.Sprintf("UPDATE %s SET %s = ? WHERE id = ?", t.target, strings.Join(quoteList(t.cols), " = ?, "))
 	var after int64
 	for {
@@ -238,7 +246,7 @@ func (m *importer) importTable(ctx context.Context, t *table) error {
 		if len(todo) == 0 {
 			continue
 		}
-		if err := m.write(ctx, t, todo, insertSQL, updateSQL); err != nil {
+		if err := m.write(ctx, t, todo, updateSQL); err != nil {
 			return err
 		}
 		if err := m.waitLag(ctx); err != nil {
@@ -298,28 +306,18 @@ var refusable = map[uint16]bool{1048: true, 1062: true, 1264: true, 1265: true, 
 
 // write applies one batch in one transaction, with its legacy_ids rows, so
 // a stopped import never leaves a row without its mapping.
-func (m *importer) write(ctx context.Context, t *table, todo []pending, insertSQL, updateSQL string) error {
+func (m *importer) write(ctx context.Context, t *table, todo []pending, updateSQL string) error {
 	tx, err := m.o.Target.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	var done []pending
+	var done, inserts []pending
 	for _, p := range todo {
 		switch p.kind {
 		case pendInsert:
-			res, err := tx.ExecContext(ctx, insertSQL, p.vals...)
-			if m.refused(err, p.id) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("#%d: %w", p.id, err)
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			p.target = uint64(id)
+			inserts = append(inserts, p)
+			continue
 		case pendUpdate:
 			res, err := tx.ExecContext(ctx, updateSQL, append(p.vals, p.target)...)
 			if m.refused(err, p.id) {
@@ -342,6 +340,13 @@ func (m *importer) write(ctx context.Context, t *table, todo []pending, insertSQ
 			}
 		}
 		done = append(done, p)
+	}
+	for start := 0; start < len(inserts); start += insertChunk {
+		got, err := m.insert(ctx, tx, t, inserts[start:min(start+insertChunk, len(inserts))])
+		if err != nil {
+			return err
+		}
+		done = append(done, got...)
 	}
 	if len(done) > 0 {
 		var b strings.Builder
@@ -371,6 +376,58 @@ func (m *importer) write(ctx context.Context, t *table, todo []pending, insertSQ
 		m.known[t.source][p.id] = known{p.target, p.digest}
 	}
 	return nil
+}
+
+// insertChunk bounds one multi-row INSERT (its statement stays far below
+// max_allowed_packet even with long texts).
+const insertChunk = 100
+
+// insert writes new rows and fills in their ids: one multi-row INSERT when
+// the server gives a statement's rows consecutive ids (InnoDB's
+// innodb_autoinc_lock_mode 0 or 1, MariaDB's default: ids are the first
+// plus the increment), else, or when the database refuses one of the rows
+// (the statement then wrote nothing), row by row.
+func (m *importer) insert(ctx context.Context, tx *sql.Tx, t *table, rows []pending) ([]pending, error) {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
+	prefix := fmt.Sprintf("INSERT INTO %s (%s) VALUES ", t.target, quoteCols(t.cols))
+	if m.idStep > 0 && len(rows) > 1 {
+		args := make([]any, 0, len(rows)*len(t.cols))
+		for _, p := range rows {
+			args = append(args, p.vals...)
+		}
+		res, err := tx.ExecContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+",", len(rows)), ","), args...)
+		var me *mysql.MySQLError
+		switch {
+		case err == nil:
+			first, err := res.LastInsertId()
+			if err != nil {
+				return nil, err
+			}
+			for i := range rows {
+				rows[i].target = uint64(first) + uint64(i)*m.idStep
+			}
+			return rows, nil
+		case !errors.As(err, &me) || !refusable[me.Number]:
+			return nil, err
+		}
+	}
+	var done []pending
+	for _, p := range rows {
+		res, err := tx.ExecContext(ctx, prefix+one, p.vals...)
+		if m.refused(err, p.id) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("#%d: %w", p.id, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		p.target = uint64(id)
+		done = append(done, p)
+	}
+	return done, nil
 }
 
 // refused reports (and records) a database error that refuses one row.

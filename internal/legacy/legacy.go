@@ -91,6 +91,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	for _, t := range tables {
+		began := time.Now()
 		if err := im.importTable(ctx, t); err != nil {
 			return im.report, fmt.Errorf("%s: %w", t.source, err)
 		}
@@ -99,6 +100,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				return im.report, fmt.Errorf("%s: %w", t.source, err)
 			}
 		}
+		im.report.Table(t.source).Took = time.Since(began)
 	}
 	if err := im.notModelled(ctx); err != nil {
 		return im.report, err

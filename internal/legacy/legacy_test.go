@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,27 @@ func TestImport(t *testing.T) {
 		}
 		if got := count(t, to, "SELECT COUNT(*) FROM legacy_ids"); got != first+inserted {
 			t.Errorf("legacy_ids: %d rows, want %d", got, first+inserted)
+		}
+	})
+
+	t.Run("a row the target already has is refused, the rest of its batch imported", func(t *testing.T) {
+		to := target(t)
+		if _, err := to.Exec("INSERT INTO users (email, password_hash) VALUES ('teacher005@example.com', '')"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var why []string
+		for _, x := range r.Table("users").Refused {
+			why = append(why, x.What)
+		}
+		if n := r.Table("users").Inserted; n != 29 || !strings.Contains(strings.Join(why, "\n"), "the database refused it: Duplicate entry 'teacher005@example.com'") || !r.Verified() {
+			t.Errorf("users inserted %d (want 29), refused %q, verified %v", n, why, r.Verified())
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM users"); n != 30 {
+			t.Errorf("%d users, want the one there before and 29 imported", n)
 		}
 	})
 

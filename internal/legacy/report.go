@@ -34,6 +34,8 @@ type TableReport struct {
 	Gone     int
 	Refused  []RowNote
 	Adjusted []RowNote
+	// Took is the time the table's import took (fix-ups included).
+	Took time.Duration
 	// Skipped counts rows left out on purpose, by why.
 	Skipped map[string]int
 	Verify  *Verification
@@ -145,7 +147,7 @@ func (r *Report) Print(w io.Writer) {
 		verb = "would import"
 		fmt.Fprintln(w, "DRY RUN: nothing was written")
 	}
-	fmt.Fprintf(w, "%-26s %6s %7s %7s %7s %7s %7s  %s\n", "source table", "read", "insert", "update", "same", "refused", "adjust", "→ target")
+	fmt.Fprintf(w, "%-26s %6s %7s %7s %7s %7s %7s %7s  %s\n", "source table", "read", "insert", "update", "same", "refused", "adjust", "seconds", "→ target")
 	for _, t := range r.Tables {
 		if t.Absent {
 			fmt.Fprintf(w, "%-26s %6s  (not in the source database)\n", t.Source, "-")
@@ -159,8 +161,8 @@ func (r *Report) Print(w io.Writer) {
 		if t.Gone > 0 {
 			extra += fmt.Sprintf(" (%d deleted here since imported: not re-created)", t.Gone)
 		}
-		fmt.Fprintf(w, "%-26s %6d %7d %7d %7d %7d %7d  %s%s\n", t.Source, t.Read, ins, t.Updated, t.Unchanged,
-			len(t.Refused), len(t.Adjusted), t.Target, extra)
+		fmt.Fprintf(w, "%-26s %6d %7d %7d %7d %7d %7d %7.2f  %s%s\n", t.Source, t.Read, ins, t.Updated, t.Unchanged,
+			len(t.Refused), len(t.Adjusted), t.Took.Seconds(), t.Target, extra)
 	}
 	if n := r.Refused(); n > 0 {
 		not := "not imported"

@@ -153,20 +153,23 @@ var lessonsTable = &table{
 
 // recountSubjects sets every imported subject's counters from its imported
 // lessons (with models.Percent, as the API does), and its current strand
-// and sub-strand, which the original pointed at by id.
+// and sub-strand, which the original pointed at by id: a transaction per
+// 500 subjects, writing only the subjects that differ.
 func recountSubjects(ctx context.Context, m *importer) error {
-	type counts struct{ total, done int }
-	var ids []uint64
-	for _, t := range m.ids["subjects"] {
-		ids = append(ids, t)
+	type subject struct {
+		src, target int64
 	}
-	got := map[uint64]counts{}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
+	var all []subject
+	for src, t := range m.ids["subjects"] {
+		all = append(all, subject{src, int64(t)})
+	}
+	for start := 0; start < len(all); start += 500 {
+		chunk := all[start:min(start+500, len(all))]
 		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+		for i, s := range chunk {
+			args[i] = s.target
 		}
+		got := map[int64][2]int{}
 		rows, err := m.o.Target.QueryContext(ctx, `SELECT st.subject_id, COUNT(*), COALESCE(SUM(l.is_completed), 0)
 			FROM strands st JOIN sub_strands ss ON ss.strand_id = st.id JOIN lessons l ON l.substrand_id = ss.id
 			WHERE st.subject_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`) GROUP BY st.subject_id`, args...)
@@ -174,39 +177,42 @@ func recountSubjects(ctx context.Context, m *importer) error {
 			return err
 		}
 		for rows.Next() {
-			var id uint64
-			var c counts
-			if err := rows.Scan(&id, &c.total, &c.done); err != nil {
+			var id int64
+			var c [2]int
+			if err := rows.Scan(&id, &c[0], &c[1]); err != nil {
 				rows.Close()
 				return err
 			}
 			got[id] = c
 		}
 		rows.Close()
-	}
-	for _, id := range ids {
-		c := got[id]
-		p := models.Percent(c.done, c.total)
-		if _, err := m.targetExec(ctx, `UPDATE subjects SET total_lessons = ?, lessons_completed = ?, progress_percentage = ?
-			WHERE id = ? AND (total_lessons <> ? OR lessons_completed <> ? OR progress_percentage <> ?)`,
-			c.total, c.done, p, id, c.total, c.done, p); err != nil {
+		tx, err := m.o.Target.BeginTx(ctx, nil)
+		if err != nil {
 			return err
 		}
-	}
-	for src, cur := range m.subjectCurrent {
-		subject, ok := m.ref("subjects", src)
-		if !ok {
-			continue
+		for _, s := range chunk {
+			c := got[s.target]
+			p := models.Percent(c[1], c[0])
+			var strand, sub any
+			cur := m.subjectCurrent[s.src]
+			if t, ok := m.ref("strands", cur[0]); ok {
+				strand = t
+			}
+			if t, ok := m.ref("sub_strands", cur[1]); ok {
+				sub = t
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE subjects SET total_lessons = ?, lessons_completed = ?, progress_percentage = ?,
+				current_strand_id = ?, current_substrand_id = ? WHERE id = ? AND NOT (total_lessons = ? AND lessons_completed = ?
+				AND progress_percentage = ? AND current_strand_id <=> ? AND current_substrand_id <=> ?)`,
+				c[0], c[1], p, strand, sub, s.target, c[0], c[1], p, strand, sub); err != nil {
+				tx.Rollback() //nolint:errcheck // the error returned says why
+				return err
+			}
 		}
-		var strand, sub any
-		if t, ok := m.ref("strands", cur[0]); ok {
-			strand = t
+		if err := tx.Commit(); err != nil {
+			return err
 		}
-		if t, ok := m.ref("sub_strands", cur[1]); ok {
-			sub = t
-		}
-		if _, err := m.targetExec(ctx, `UPDATE subjects SET current_strand_id = ?, current_substrand_id = ?
-			WHERE id = ? AND NOT (current_strand_id <=> ? AND current_substrand_id <=> ?)`, strand, sub, subject, strand, sub); err != nil {
+		if err := m.waitLag(ctx); err != nil {
 			return err
 		}
 	}
