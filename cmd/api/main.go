@@ -33,6 +33,8 @@ commands:
   users create-admin --email E --password-stdin
                                  create (or promote) the first SUPER_ADMIN
   curriculum import DIR|FILE…    import CBC curriculum JSON files into the catalogue (idempotent)
+  import-legacy --from URL [--dry-run]
+                                 move the original backend's database into this one (idempotent)
   healthcheck                    exit 0 when the local API's /readyz answers 200
   version                        print the version
 `
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return users(ctx, cfg, rest, stdin, stdout)
 	case "curriculum":
 		return curriculumCmd(ctx, cfg, rest, stdout)
+	case "import-legacy":
+		return importLegacy(ctx, cfg, rest, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
