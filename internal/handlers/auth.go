@@ -213,7 +213,7 @@ func (u *usersAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		// As slow as a wrong password, so the answer doesn't tell which it was.
-		u.wastePassword(r, req.Password)
+		u.wastePassword(w, r, req.Password)
 		u.loginFailed(req.Email)
 		u.fail(w, r, errBadCredentials)
 		return
@@ -221,7 +221,7 @@ func (u *usersAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	match, err := u.checkPassword(r, user.PasswordHash, req.Password)
+	match, err := u.checkPassword(w, r, user.PasswordHash, req.Password)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -415,7 +415,7 @@ func (u *usersAPI) handleChangePassword(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	p := principalFrom(r.Context())
-	match, err := u.checkPassword(r, p.User.PasswordHash, req.CurrentPassword)
+	match, err := u.checkPassword(w, r, p.User.PasswordHash, req.CurrentPassword)
 	if err != nil {
 		u.fail(w, r, err)
 		return
