@@ -61,7 +61,11 @@ func (c *Cluster) checkReplica(ctx context.Context, n *Node, primaryDown bool) (
 	switch {
 	case !st.Configured:
 		h.reason = "not replicating"
-	case primaryDown && st.SQLRunning:
+	case primaryDown:
+		// Also with its threads stopped: a failover stops them while it
+		// re-points the replicas, and a read-only copy of every write it
+		// applied is still better than no reads (a user's own recent writes
+		// are checked by GTID position all the same).
 		h.healthy = true
 	case !st.IORunning:
 		h.reason = "replication IO thread stopped"
