@@ -101,10 +101,10 @@ func (c *Cluster) openMembers(opts Options) error {
 // pool to the one writable node. It reports whether the primary answered.
 func (c *Cluster) checkTopology(ctx context.Context, timeout time.Duration) (primaryUp bool) {
 	type seen struct {
-		ok, ro   bool
-		identity string
-		semi     semiSyncState
-		reason   string
+		ok, ro, semiOK bool
+		identity       string
+		semi           semiSyncState
+		reason         string
 	}
 	views := make([]seen, len(c.topo.members))
 	var wg sync.WaitGroup
@@ -120,7 +120,7 @@ func (c *Cluster) checkTopology(ctx context.Context, timeout time.Duration) (pri
 			}
 			v.ok = true
 			if !v.ro {
-				v.semi = readSemiSync(cctx, m.check, c.flavor)
+				v.semi, v.semiOK = tryReadSemiSync(cctx, m.check, c.flavor)
 			}
 		})
 	}
@@ -133,7 +133,10 @@ func (c *Cluster) checkTopology(ctx context.Context, timeout time.Duration) (pri
 	ids := map[string]bool{}
 	for i, m := range t.members {
 		v := views[i]
-		m.reachable, m.readOnly, m.identity, m.semi, m.reason = v.ok, v.ro, v.identity, v.semi, v.reason
+		m.reachable, m.readOnly, m.identity, m.reason = v.ok, v.ro, v.identity, v.reason
+		if v.semiOK {
+			m.semi = v.semi
+		}
 		if v.ok && !v.ro && !ids[v.identity] {
 			ids[v.identity] = true
 			writable = append(writable, m)

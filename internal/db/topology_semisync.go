@@ -42,12 +42,19 @@ func (s semiSyncState) String() string {
 	return SemiSyncAsync
 }
 
-func readSemiSync(ctx context.Context, conn *sql.DB, _ Flavor) (st semiSyncState) {
+func readSemiSync(ctx context.Context, conn *sql.DB, f Flavor) semiSyncState {
+	st, _ := tryReadSemiSync(ctx, conn, f)
+	return st
+}
+
+// tryReadSemiSync is readSemiSync that says whether the node answered (a
+// timed-out check must not read as "off").
+func tryReadSemiSync(ctx context.Context, conn *sql.DB, _ Flavor) (st semiSyncState, ok bool) {
 	vals := map[string]string{}
 	for _, q := range []string{"SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync%'", "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync%'"} {
 		rows, err := conn.QueryContext(ctx, q)
 		if err != nil {
-			return st
+			return st, false
 		}
 		for rows.Next() {
 			var k, v string
@@ -71,7 +78,7 @@ func readSemiSync(ctx context.Context, conn *sql.DB, _ Flavor) (st semiSyncState
 	st.Clients, _ = strconv.Atoi(get("rpl_semi_sync_master_clients", "rpl_semi_sync_source_clients"))
 	st.ReplicaEnabled = on(get("rpl_semi_sync_slave_enabled", "rpl_semi_sync_replica_enabled"))
 	st.ReplicaActive = on(get("rpl_semi_sync_slave_status", "rpl_semi_sync_replica_status"))
-	return st
+	return st, true
 }
 
 // erPluginExists: INSTALL PLUGIN of a plugin already installed.

@@ -283,12 +283,118 @@ func TestSwitchoverUnderLoadLosesNoWrite(t *testing.T) {
 	}
 	before := load.okCount()
 	dbtest.WaitFor(t, 10*time.Second, "writes acknowledged after the switchover", func() bool { return load.okCount() > before+20 })
-	load.finish(t, nodeAdmin(t, cl, 1, d.Name))
+	target := 1
+	if strings.Contains(res.To, cl.Addr(2)) {
+		target = 2 // the most advanced replica at the time
+	}
+	load.finish(t, nodeAdmin(t, cl, target, d.Name))
 	t.Logf("write gap measured by the command: %s (old primary read-only → new one writable)", res.WriteGap.Round(time.Millisecond))
-	if got := a.cluster.PrimaryAddr(); got != cl.Addr(1) {
-		t.Errorf("writes go to %s, want %s", got, cl.Addr(1))
+	if got := a.cluster.PrimaryAddr(); got != cl.Addr(target) {
+		t.Errorf("writes go to %s, want %s", got, cl.Addr(target))
 	}
 	if ch := a.cluster.Topology().LastChange; ch == nil || ch.Failover {
 		t.Errorf("last change = %+v, want a switchover", ch)
+	}
+	semiSyncBackOn(t, a)
+}
+
+// semiSyncBackOn waits until the new primary acknowledges semi-synchronously
+// again (MariaDB switches it on at the first acknowledged commit).
+func semiSyncBackOn(t *testing.T, a *api) {
+	t.Helper()
+	dbtest.WaitFor(t, 10*time.Second, "semi-synchronous replication on again on the new primary", func() bool {
+		_ = a.do(context.Background(), "", "POST", "/api/v1/auth/register", map[string]string{"email": fmt.Sprintf("semi-%d@example.com", time.Now().UnixNano()), "password": "password-1", "full_name": "S"})
+		return a.cluster.Topology().SemiSync == db.SemiSyncOn
+	})
+}
+
+// TestAutoFailoverAfterSIGKILL: with FAILOVER=auto and two API instances,
+// the primary is SIGKILLed under load. Exactly one instance promotes a
+// replica (the majority lock), both follow it, writes succeed again within
+// FAILOVER_AFTER + 5 s, reads never fail and no acknowledged write is
+// missing. The old primary, restarted, is never written to, and `rejoin`
+// makes it a replica of the new primary.
+func TestAutoFailoverAfterSIGKILL(t *testing.T) {
+	cl := failoverCluster(t, 3530)
+	d := cl.Database(t)
+	const after = 2 * time.Second
+	env := []string{"DB_WRITE_TIMEOUT", "1s", "FAILOVER", "auto", "FAILOVER_AFTER", after.String()}
+	a := newAPI(t, d, env...)
+	b := newAPI(t, d, env...)
+	// Each instance's readers signed in through it: without a shared store
+	// (REDIS_URL) an instance doesn't know the other's users' consistency points.
+	readers := a.users(t, "auto-reader", 2)
+	loadA := startWriteLoad(a, readers, "auto-a", 2)
+	loadB := startWriteLoad(b, b.users(t, "auto-reader-b", 1), "auto-b", 1)
+	time.Sleep(time.Second)
+
+	cl.Kill(t, 0)
+	killed := time.Now()
+	// Writes answer again within FAILOVER_AFTER + 5 s (a bounded wait, not a timing assertion).
+	for _, x := range []struct {
+		l    *writeLoad
+		name string
+	}{{loadA, "instance A"}, {loadB, "instance B"}} {
+		n := x.l.okCount()
+		dbtest.WaitFor(t, after+5*time.Second-time.Since(killed), "writes through "+x.name+" after the SIGKILL", func() bool { return x.l.okCount() > n+5 })
+	}
+	t.Logf("writes succeed again through both instances %s after the SIGKILL (FAILOVER_AFTER %s)", time.Since(killed).Round(time.Millisecond), after)
+
+	newPrimary := a.cluster.PrimaryAddr()
+	if got := b.cluster.PrimaryAddr(); got != newPrimary || newPrimary == cl.Addr(0) {
+		t.Fatalf("instance A writes to %s, instance B to %s; want the same promoted replica", newPrimary, got)
+	}
+	idx := 1
+	if newPrimary == cl.Addr(2) {
+		idx = 2
+	}
+	primaryConn := nodeAdmin(t, cl, idx, d.Name)
+	loadA.finish(t, primaryConn)
+	loadB.finish(t, primaryConn)
+
+	// Exactly one instance promoted; the other observed the change.
+	var promoters []string
+	for name, x := range map[string]*api{"A": a, "B": b} {
+		ch := x.cluster.Topology().LastChange
+		if ch == nil || !ch.Failover {
+			t.Errorf("instance %s: last change %+v, want a failover", name, ch)
+			continue
+		}
+		t.Logf("instance %s: %+v", name, *ch)
+		if ch.By == "this instance" {
+			promoters = append(promoters, name)
+		}
+	}
+	if len(promoters) != 1 {
+		t.Errorf("instances that promoted a replica: %v, want exactly one", promoters)
+	}
+	semiSyncBackOn(t, a)
+	other := nodeAdmin(t, cl, 3-idx, d.Name)
+	var ro bool
+	if err := other.QueryRow("SELECT @@GLOBAL.read_only").Scan(&ro); err != nil || !ro {
+		t.Errorf("the other replica: read_only=%v %v, want one primary only", ro, err)
+	}
+
+	// The old primary comes back (read-only, as every node starts): never written to.
+	cl.StartNode(t, 0)
+	old := nodeAdmin(t, cl, 0, d.Name)
+	before := serverWrites(t, old)
+	u := readers[0]
+	for range 20 {
+		if res := a.do(context.Background(), u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "after return"}); res.status != http.StatusOK {
+			t.Errorf("a write with the old primary back: %d %s", res.status, res.body)
+		}
+	}
+	if after := serverWrites(t, old); after != before {
+		t.Errorf("the returning old primary took writes: %q → %q", before, after)
+	}
+	var out strings.Builder
+	if err := db.Rejoin(context.Background(), replicationConfig(t, d), "primary", &out); err != nil {
+		t.Fatalf("rejoin: %v\n%s", err, out.String())
+	}
+	t.Logf("rejoin: %s", strings.TrimSpace(out.String()))
+	var name string
+	if err := old.QueryRow("SELECT full_name FROM users WHERE id = ?", u.id).Scan(&name); err != nil || name != "after return" {
+		t.Errorf("the rejoined node lacks the new primary's writes: %q %v", name, err)
 	}
 }
