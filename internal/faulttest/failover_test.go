@@ -398,3 +398,60 @@ func TestAutoFailoverAfterSIGKILL(t *testing.T) {
 		t.Errorf("the rejoined node lacks the new primary's writes: %q %v", name, err)
 	}
 }
+
+// TestFailoverCommandRefuses: `replication failover` refuses while the
+// primary answers, when semi-synchronous replication was not acknowledging
+// (unless forced), and when no replica is eligible, each with a sentence.
+func TestFailoverCommandRefuses(t *testing.T) {
+	cl := failoverCluster(t, 3540)
+	d := cl.Database(t)
+	rc := replicationConfig(t, d)
+	ctx := context.Background()
+	var out strings.Builder
+	failover := func(force bool) error {
+		out.Reset()
+		_, err := db.Failover(ctx, rc, db.FailoverOptions{Force: force}, &out)
+		return err
+	}
+	if err := failover(false); err == nil || !strings.Contains(err.Error(), "switchover") {
+		t.Errorf("failover with the primary up = %v, want a refusal pointing to switchover", err)
+	}
+
+	// Replicas that don't acknowledge: the primary was effectively asynchronous.
+	for i := 1; i <= 2; i++ {
+		conn := nodeAdmin(t, cl, i, "")
+		for _, q := range []string{"SET GLOBAL rpl_semi_sync_slave_enabled = OFF", "STOP SLAVE IO_THREAD", "START SLAVE IO_THREAD"} {
+			if _, err := conn.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cl.Kill(t, 0)
+	if err := failover(false); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("failover after semi-sync stopped acknowledging = %v, want a refusal naming --force", err)
+	}
+	if err := failover(true); err != nil {
+		t.Fatalf("failover --force: %v\n%s", err, out.String())
+	}
+	t.Logf("failover --force:\n%s", out.String())
+	if !strings.Contains(out.String(), "lost") {
+		t.Errorf("--force does not say what may be lost:\n%s", out.String())
+	}
+
+	// The new primary dies too and the last replica stops replicating: no one is eligible.
+	promoted := 1
+	if strings.Contains(out.String(), "to replica-2") {
+		promoted = 2
+	}
+	last := nodeAdmin(t, cl, 3-promoted, "")
+	cl.Kill(t, promoted)
+	if _, err := last.Exec("STOP SLAVE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := last.Exec("RESET SLAVE ALL"); err != nil {
+		t.Fatal(err)
+	}
+	if err := failover(true); err == nil || !strings.Contains(err.Error(), "no replica is eligible") {
+		t.Errorf("failover with no replica left = %v, want \"no replica is eligible\"", err)
+	}
+}
