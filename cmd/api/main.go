@@ -30,6 +30,9 @@ commands:
   serve                          run the HTTP API (the default)
   migrate up|down|status         apply, roll back one, or list migrations on the primary
   replication setup|status       make the replicas follow the primary / show each node's state
+  replication switchover [--to NODE]   hand the primary role to a replica (planned; no write lost)
+  replication failover [--force]       promote the most advanced replica when the primary is gone
+  replication rejoin NODE        make a former primary a replica of the current one
   users create-admin --email E --password-stdin
                                  create (or promote) the first SUPER_ADMIN
   curriculum import DIR|FILE…    import CBC curriculum JSON files into the catalogue (idempotent)
