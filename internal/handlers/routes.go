@@ -219,6 +219,11 @@ func (a *API) routes() http.Handler {
 			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
 			r.Get("/school-settings", tm.handleMySchoolSettings)
+			r.Get("/profile/settings", tm.handleProfileGet)
+			r.Post("/profile/settings", tm.handleProfileSave)
+			r.Get("/profile/school-context", tm.handleSchoolContext)
+			r.Get("/profile/lessons-config", tm.handleProfileLessonsConfig)
+			r.Post("/profile/lessons-config", tm.handleProfileLessonsConfigSave)
 			// A school administrator's own school and teachers (issue 18).
 			r.Get("/schools/me", u.handleOwnSchool)
 			r.Group(func(r chi.Router) {
@@ -304,6 +309,14 @@ func (a *API) routes() http.Handler {
 				r.Post("/school-settings", tm.handleAdminSchoolSettingsCreate)
 				r.Post("/school-settings/rollover", tm.handleAdminRollover)
 				r.Put("/school-settings/{id}", tm.handleAdminSchoolSettingsUpdate)
+				r.Get("/calendar-activities", tm.handleActivityList)
+				r.Post("/calendar-activities", tm.handleActivityCreate)
+				r.Put("/calendar-activities/{id}", tm.handleActivityUpdate)
+				r.Delete("/calendar-activities/{id}", tm.handleActivityDelete)
+				r.Get("/departments", tm.handleDepartmentList)
+				r.Post("/departments", tm.handleDepartmentCreate)
+				r.Put("/departments/{id}", tm.handleDepartmentUpdate)
+				r.Delete("/departments/{id}", tm.handleDepartmentDelete)
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
 					r.Get("/system-terms", tm.handleSystemTermList)

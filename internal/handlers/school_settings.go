@@ -91,15 +91,23 @@ func (q *settingsRequest) apply(s *models.SchoolSettings) error {
 		s.GradesOffered = data
 	}
 	if q.StreamsPerGrade != nil {
-		// An object from grade to a list of streams (names, or {name, pupils}).
-		var streams map[string][]json.RawMessage
-		if err := json.Unmarshal(*q.StreamsPerGrade, &streams); err != nil || len(*q.StreamsPerGrade) > 64<<10 {
-			return models.Invalid("streams_per_grade", "must be an object from grade to a list of its streams")
+		if err := checkStreams(*q.StreamsPerGrade); err != nil {
+			return err
 		}
 		s.StreamsPerGrade = *q.StreamsPerGrade
 	}
 	if s.SchoolName == "" {
 		return models.Invalid("school_name", "is required")
+	}
+	return nil
+}
+
+// checkStreams accepts streams_per_grade as the settings pages send it: an
+// object from grade to a list of streams (names, or {name, pupils}).
+func checkStreams(raw json.RawMessage) error {
+	var streams map[string][]json.RawMessage
+	if err := json.Unmarshal(raw, &streams); err != nil || len(raw) > 64<<10 {
+		return models.Invalid("streams_per_grade", "must be an object from grade to a list of its streams")
 	}
 	return nil
 }
