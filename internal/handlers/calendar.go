@@ -49,6 +49,8 @@ type activityRequest struct {
 	UpdatedAt echoed `json:"updated_at"`
 }
 
+func (q *activityRequest) school() *uint64 { return q.SchoolID }
+
 func (q *activityRequest) apply(a *models.CalendarActivity, create bool) error {
 	if create {
 		if err := required(present{"term_id", q.TermID != nil && *q.TermID != 0}, present{"activity_name", q.ActivityName != nil},
@@ -87,88 +89,18 @@ func (q *activityRequest) apply(a *models.CalendarActivity, create bool) error {
 	return nil
 }
 
-func (t *termsAPI) handleActivityList(w http.ResponseWriter, r *http.Request) {
-	school, err := adminSchool(r, nil)
-	var as []models.CalendarActivity
-	if err == nil {
-		as, err = models.ListCalendarActivities(reqDB(r), school)
-	}
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	out := make([]activityJSON, len(as))
-	for i := range as {
-		out[i] = toActivityJSON(&as[i])
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (t *termsAPI) handleActivityCreate(w http.ResponseWriter, r *http.Request) {
-	t.saveActivity(w, r, 0)
-}
-
-func (t *termsAPI) handleActivityUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	t.saveActivity(w, r, id)
-}
-
-func (t *termsAPI) saveActivity(w http.ResponseWriter, r *http.Request, id uint64) {
-	var req activityRequest
-	if err := t.dec.decode(w, r, &req); err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	a := &models.CalendarActivity{}
-	err := reqDB(r).Transaction(func(tx *gorm.DB) error {
-		if id != 0 {
-			var err error
-			if a, err = models.CalendarActivityByID(tx, id, adminScope(r)); err != nil {
-				return err
-			}
-		} else {
-			school, err := adminSchool(r, req.SchoolID)
-			if err != nil {
-				return err
-			}
+// activities is the school-scoped CRUD of calendar activities.
+func activities() scopedRows[models.CalendarActivity, activityJSON, *activityRequest] {
+	return scopedRows[models.CalendarActivity, activityJSON, *activityRequest]{
+		list: models.ListCalendarActivities, byID: models.CalendarActivityByID, save: models.SaveCalendarActivity,
+		del: models.DeleteCalendarActivity, toJSON: toActivityJSON, deleted: "Activity deleted",
+		id: func(a *models.CalendarActivity) uint64 { return a.ID },
+		// The term check (SaveCalendarActivity) also finds a school that doesn't exist.
+		start: func(_ *gorm.DB, r *http.Request, school uint64) (*models.CalendarActivity, error) {
 			uid := viewer(r).UserID
-			a.SchoolID, a.CreatedBy = school, &uid
-		}
-		if err := req.apply(a, id == 0); err != nil {
-			return err
-		}
-		if err := models.SaveCalendarActivity(tx, a); err != nil {
-			return err
-		}
-		var err error
-		a, err = models.CalendarActivityByID(tx, a.ID, nil)
-		return err
-	})
-	if err != nil {
-		t.fail(w, r, err)
-		return
+			return &models.CalendarActivity{SchoolID: school, CreatedBy: &uid}, nil
+		},
 	}
-	status := http.StatusOK
-	if id == 0 {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, toActivityJSON(a))
-}
-
-func (t *termsAPI) handleActivityDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = models.DeleteCalendarActivity(reqDB(r), id, adminScope(r))
-	}
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"message": "Activity deleted"})
 }
 
 // departmentJSON is a department as the school settings page reads it.
@@ -201,6 +133,8 @@ type departmentRequest struct {
 	UpdatedAt echoed `json:"updated_at"`
 }
 
+func (q *departmentRequest) school() *uint64 { return q.SchoolID }
+
 func (q *departmentRequest) apply(d *models.Department, create bool) error {
 	if create && q.Name == nil {
 		return models.Invalid("name", "is required")
@@ -222,88 +156,20 @@ func (q *departmentRequest) apply(d *models.Department, create bool) error {
 	return nil
 }
 
-func (t *termsAPI) handleDepartmentList(w http.ResponseWriter, r *http.Request) {
-	school, err := adminSchool(r, nil)
-	var ds []models.Department
-	if err == nil {
-		ds, err = models.ListDepartments(reqDB(r), school)
-	}
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	out := make([]departmentJSON, len(ds))
-	for i := range ds {
-		out[i] = toDepartmentJSON(&ds[i])
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (t *termsAPI) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) {
-	t.saveDepartment(w, r, 0)
-}
-
-func (t *termsAPI) handleDepartmentUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	t.saveDepartment(w, r, id)
-}
-
-func (t *termsAPI) saveDepartment(w http.ResponseWriter, r *http.Request, id uint64) {
-	var req departmentRequest
-	if err := t.dec.decode(w, r, &req); err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	d := &models.Department{}
-	err := reqDB(r).Transaction(func(tx *gorm.DB) error {
-		if id != 0 {
-			var err error
-			if d, err = models.DepartmentByID(tx, id, adminScope(r)); err != nil {
-				return err
-			}
-		} else {
-			school, err := adminSchool(r, req.SchoolID)
-			if err != nil {
-				return err
-			}
+// departments is the school-scoped CRUD of departments.
+func departments() scopedRows[models.Department, departmentJSON, *departmentRequest] {
+	return scopedRows[models.Department, departmentJSON, *departmentRequest]{
+		list: models.ListDepartments, byID: models.DepartmentByID, save: models.SaveDepartment,
+		del: models.DeleteDepartment, toJSON: toDepartmentJSON, deleted: "Department deleted",
+		id: func(d *models.Department) uint64 { return d.ID },
+		start: func(tx *gorm.DB, _ *http.Request, school uint64) (*models.Department, error) {
 			if ok, err := models.SchoolExists(tx, school); err != nil || !ok {
-				return models.Sentence(models.ErrNotFound, "There is no such school.")
+				return nil, models.Sentence(models.ErrNotFound, "There is no such school.")
 			}
-			d.SchoolID = school
-		}
-		if err := req.apply(d, id == 0); err != nil {
-			return err
-		}
-		if err := models.SaveDepartment(tx, d); err != nil {
-			return err
-		}
-		var err error
-		d, err = models.DepartmentByID(tx, d.ID, nil)
-		return err
-	})
-	if err != nil {
-		t.fail(w, r, err)
-		return
+			return &models.Department{SchoolID: school}, nil
+		},
 	}
-	status := http.StatusOK
-	if id == 0 {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, toDepartmentJSON(d))
 }
 
-func (t *termsAPI) handleDepartmentDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = models.DeleteDepartment(reqDB(r), id, adminScope(r))
-	}
-	if err != nil {
-		t.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"message": "Department deleted"})
-}
+func newActivityRequest() *activityRequest     { return &activityRequest{} }
+func newDepartmentRequest() *departmentRequest { return &departmentRequest{} }
