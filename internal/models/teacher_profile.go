@@ -2,8 +2,6 @@ package models
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -101,17 +99,5 @@ func SaveTeacherProfile(db *gorm.DB, p *TeacherProfile) error {
 			*f.v = json.RawMessage(f.def)
 		}
 	}
-	var err error
-	if p.ID == 0 {
-		err = db.Create(p).Error
-	} else {
-		err = db.Select("*").Omit("id", "user_id", "created_at").Updates(p).Error
-	}
-	if err := translate(err); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return fmt.Errorf("%w: %w", Sentence(ErrConflict, "Your profile was saved elsewhere at the same time: reload it and try again."), err)
-		}
-		return err
-	}
-	return translate(db.Where("id = ?", p.ID).Take(p).Error)
+	return saveRow(db, p, p.ID, "user_id", "Your profile was saved elsewhere at the same time: reload it and try again.")
 }
