@@ -219,6 +219,10 @@ func (a *API) routes() http.Handler {
 			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
 			r.Get("/school-settings", tm.handleMySchoolSettings)
+			// Read by the teacher's lesson-plan editor too (beside its other data,
+			// all or nothing), so not behind the admin role check below; the
+			// writes under /admin/school-settings stay admin-only.
+			r.Get("/admin/school-settings", tm.handleSchoolSettingsRead)
 			r.Get("/profile/settings", tm.handleProfileGet)
 			r.Post("/profile/settings", tm.handleProfileSave)
 			r.Get("/profile/school-context", tm.handleSchoolContext)
@@ -305,7 +309,6 @@ func (a *API) routes() http.Handler {
 				r.Post("/school-terms", tm.handleSchoolTermCreate)
 				r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 				r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
-				r.Get("/school-settings", tm.handleAdminSchoolSettings)
 				r.Post("/school-settings", tm.handleAdminSchoolSettingsCreate)
 				r.Post("/school-settings/rollover", tm.handleAdminRollover)
 				r.Put("/school-settings/{id}", tm.handleAdminSchoolSettingsUpdate)

@@ -143,6 +143,18 @@ func (t *termsAPI) handleAdminSchoolSettings(w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusOK, toSettingsJSON(s))
 }
 
+// handleSchoolSettingsRead is GET /admin/school-settings for every signed-in
+// user: an admin's as handleAdminSchoolSettings; anyone else their own
+// school's settings or null, as GET /school-settings (the lesson-plan editor
+// reads them for its grades and streams).
+func (t *termsAPI) handleSchoolSettingsRead(w http.ResponseWriter, r *http.Request) {
+	if viewer(r).Role.IsAdmin() {
+		t.handleAdminSchoolSettings(w, r)
+		return
+	}
+	t.handleMySchoolSettings(w, r)
+}
+
 // handleAdminSchoolSettingsCreate saves the admin's school's settings: the
 // first time it creates them (201), later it updates them (200): a school
 // has one settings row.
