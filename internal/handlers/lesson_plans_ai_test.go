@@ -64,6 +64,15 @@ func TestLessonPlanAutoGenerateFromCurriculum(t *testing.T) {
 		t.Errorf("by learning area: %v", got["core_competences"])
 	}
 
+	// A plan made from a scheme names its strand and sub-strand with their
+	// numbers, as the scheme prints them.
+	f := newPlan(t, s, teacher.caller, map[string]any{"subject_id": sub.ID, "strand_theme_topic": "1.0 Numbers",
+		"sub_strand_sub_theme_sub_topic": "1.1 Whole Numbers", "specific_learning_outcomes": ""})
+	expect(t, s.do(t, teacher.caller, "POST", f.path("/auto-generate"), nil), http.StatusOK).decode(t, &got)
+	if got["pcis_to_be_addressed"] != "Financial literacy" || !strings.Contains(got["specific_learning_outcomes"].(string), "a) read numbers") {
+		t.Errorf("from a scheme's numbered names: %v", got)
+	}
+
 	// No curriculum and no assistant: a sentence, nothing written.
 	r := newPlan(t, s, teacher.caller, map[string]any{"learning_area": "Art", "strand_theme_topic": "Painting", "sub_strand_sub_theme_sub_topic": "Colours"})
 	var pr problem

@@ -224,6 +224,15 @@ func (a *API) routes() http.Handler {
 			r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 			r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
 			r.Get("/school-settings", tm.handleMySchoolSettings)
+			// Read by the teacher's lesson-plan editor too (beside its other data,
+			// all or nothing), so not behind the admin role check below; the
+			// writes under /admin/school-settings stay admin-only.
+			r.Get("/admin/school-settings", tm.handleSchoolSettingsRead)
+			r.Get("/profile/settings", tm.handleProfileGet)
+			r.Post("/profile/settings", tm.handleProfileSave)
+			r.Get("/profile/school-context", tm.handleSchoolContext)
+			r.Get("/profile/lessons-config", tm.handleProfileLessonsConfig)
+			r.Post("/profile/lessons-config", tm.handleProfileLessonsConfigSave)
 			// A school administrator's own school and teachers (issue 18).
 			r.Get("/schools/me", u.handleOwnSchool)
 			r.Group(func(r chi.Router) {
@@ -307,10 +316,18 @@ func (a *API) routes() http.Handler {
 				r.Post("/school-terms", tm.handleSchoolTermCreate)
 				r.Put("/school-terms/{id}", tm.handleSchoolTermUpdate)
 				r.Delete("/school-terms/{id}", tm.handleSchoolTermDelete)
-				r.Get("/school-settings", tm.handleAdminSchoolSettings)
 				r.Post("/school-settings", tm.handleAdminSchoolSettingsCreate)
 				r.Post("/school-settings/rollover", tm.handleAdminRollover)
 				r.Put("/school-settings/{id}", tm.handleAdminSchoolSettingsUpdate)
+				act, dep := activities(), departments()
+				r.Get("/calendar-activities", act.handleList(tm))
+				r.Post("/calendar-activities", act.handleSave(tm, false, newActivityRequest))
+				r.Put("/calendar-activities/{id}", act.handleSave(tm, true, newActivityRequest))
+				r.Delete("/calendar-activities/{id}", act.handleDelete(tm))
+				r.Get("/departments", dep.handleList(tm))
+				r.Post("/departments", dep.handleSave(tm, false, newDepartmentRequest))
+				r.Put("/departments/{id}", dep.handleSave(tm, true, newDepartmentRequest))
+				r.Delete("/departments/{id}", dep.handleDelete(tm))
 				r.Group(func(r chi.Router) {
 					r.Use(u.requireRole(models.RoleSuperAdmin))
 					r.Get("/system-terms", tm.handleSystemTermList)

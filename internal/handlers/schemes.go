@@ -479,11 +479,14 @@ func (d *documentsAPI) handleSchemeDuplicate(w http.ResponseWriter, r *http.Requ
 	d.showScheme(w, r, c, http.StatusCreated)
 }
 
-// checkWeeks applies the caller's plan to a scheme of weeks weeks.
+// checkWeeks applies the caller's plan to a scheme of weeks weeks
+// (PlanLimits.MaxSchemeWeeks: a free trial's schemes cover one week).
 func (d *documentsAPI) checkWeeks(r *http.Request, weeks int) error {
-	_ = r
-	_ = weeks
-	return nil
+	l, err := d.limits(r)
+	if err != nil {
+		return err
+	}
+	return l.AllowWeeks(weeks)
 }
 
 // now is the request's clock.

@@ -28,6 +28,9 @@ func (d *documentsAPI) handleSchemeGenerate(w http.ResponseWriter, r *http.Reque
 	if err == nil {
 		sub, err = ownSubject(r, req.SubjectID)
 	}
+	if err == nil {
+		err = d.allow(r, models.FeatureGenerate)
+	}
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -131,8 +134,7 @@ func (d *documentsAPI) handleSchemePDF(w http.ResponseWriter, r *http.Request) {
 
 // checkDownload applies the caller's plan to a PDF download.
 func (d *documentsAPI) checkDownload(r *http.Request) error {
-	_ = r
-	return nil
+	return d.allow(r, models.FeaturePDF)
 }
 
 // writeSchemePDF renders s (with its weeks) and sends it; disposition is

@@ -91,15 +91,23 @@ func (q *settingsRequest) apply(s *models.SchoolSettings) error {
 		s.GradesOffered = data
 	}
 	if q.StreamsPerGrade != nil {
-		// An object from grade to a list of streams (names, or {name, pupils}).
-		var streams map[string][]json.RawMessage
-		if err := json.Unmarshal(*q.StreamsPerGrade, &streams); err != nil || len(*q.StreamsPerGrade) > 64<<10 {
-			return models.Invalid("streams_per_grade", "must be an object from grade to a list of its streams")
+		if err := checkStreams(*q.StreamsPerGrade); err != nil {
+			return err
 		}
 		s.StreamsPerGrade = *q.StreamsPerGrade
 	}
 	if s.SchoolName == "" {
 		return models.Invalid("school_name", "is required")
+	}
+	return nil
+}
+
+// checkStreams accepts streams_per_grade as the settings pages send it: an
+// object from grade to a list of streams (names, or {name, pupils}).
+func checkStreams(raw json.RawMessage) error {
+	var streams map[string][]json.RawMessage
+	if err := json.Unmarshal(raw, &streams); err != nil || len(raw) > 64<<10 {
+		return models.Invalid("streams_per_grade", "must be an object from grade to a list of its streams")
 	}
 	return nil
 }
@@ -133,6 +141,18 @@ func (t *termsAPI) handleAdminSchoolSettings(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	writeJSON(w, http.StatusOK, toSettingsJSON(s))
+}
+
+// handleSchoolSettingsRead is GET /admin/school-settings for every signed-in
+// user: an admin's as handleAdminSchoolSettings; anyone else their own
+// school's settings or null, as GET /school-settings (the lesson-plan editor
+// reads them for its grades and streams).
+func (t *termsAPI) handleSchoolSettingsRead(w http.ResponseWriter, r *http.Request) {
+	if viewer(r).Role.IsAdmin() {
+		t.handleAdminSchoolSettings(w, r)
+		return
+	}
+	t.handleMySchoolSettings(w, r)
 }
 
 // handleAdminSchoolSettingsCreate saves the admin's school's settings: the

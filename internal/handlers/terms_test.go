@@ -205,6 +205,16 @@ func TestSchoolSettings(t *testing.T) {
 	}
 	checkProblem(t, s.do(t, adminB.caller, "PUT", fmt.Sprintf("/api/v1/admin/school-settings/%d", id), map[string]any{"school_name": "Mine"}), http.StatusNotFound, "")
 	checkProblem(t, s.do(t, teacherA.caller, "PUT", fmt.Sprintf("/api/v1/admin/school-settings/%d", id), map[string]any{"school_name": "Mine"}), http.StatusForbidden, "")
+	checkProblem(t, s.do(t, teacherA.caller, "POST", "/api/v1/admin/school-settings", map[string]any{"school_name": "Mine"}), http.StatusForbidden, "")
+	// The lesson-plan editor reads /admin/school-settings as a teacher: their
+	// own school's settings, or null without a school.
+	expect(t, s.do(t, teacherA.caller, "GET", "/api/v1/admin/school-settings", nil), http.StatusOK).decode(t, &mine)
+	if mine["school_name"] != "Alpha Academy" || mine["id"] == nil {
+		t.Errorf("teacher's /admin/school-settings: %v", mine)
+	}
+	if res := expect(t, s.do(t, loner.caller, "GET", "/api/v1/admin/school-settings", nil), http.StatusOK); string(res.Body) != "null\n" {
+		t.Errorf("teacher without a school: %s", res.Body)
+	}
 	checkProblem(t, s.do(t, adminA.caller, "PUT", fmt.Sprintf("/api/v1/admin/school-settings/%d", id), map[string]any{"streams_per_grade": []string{"x"}}), http.StatusUnprocessableEntity, "streams_per_grade")
 	checkProblem(t, s.do(t, adminA.caller, "PUT", fmt.Sprintf("/api/v1/admin/school-settings/%d", id), map[string]any{"school_name": ""}), http.StatusUnprocessableEntity, "school_name")
 	var n int64

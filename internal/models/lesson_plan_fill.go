@@ -39,8 +39,11 @@ func PlanCurriculumFor(db *gorm.DB, p *LessonPlan) (*PlanCurriculum, error) {
 	} else {
 		q = q.Where("subjects.subject_name = ? AND subjects.grade = ?", strings.TrimSpace(p.LearningArea), strings.TrimSpace(p.Grade))
 	}
-	q = q.Where("(sub_strands.substrand_name = ? OR strands.strand_name = ?)", sub, strand).
-		Order(gorm.Expr("sub_strands.substrand_name = ? DESC", sub)).
+	// A plan made from a scheme names them with their numbers ("1.1 Whole
+	// Numbers", as the scheme prints them); one written by hand, by name.
+	const subMatch = "(sub_strands.substrand_name = ? OR CONCAT_WS(' ', sub_strands.substrand_code, sub_strands.substrand_name) = ?)"
+	q = q.Where("("+subMatch+" OR strands.strand_name = ? OR CONCAT_WS(' ', strands.strand_code, strands.strand_name) = ?)", sub, sub, strand, strand).
+		Order(gorm.Expr(subMatch+" DESC", sub, sub)).
 		Order("strands.sequence_order, strands.id, sub_strands.sequence_order, sub_strands.id")
 	var out []PlanCurriculum
 	if err := translate(q.Limit(1).Find(&out).Error); err != nil {

@@ -1,5 +1,7 @@
 package models
 
+import "fmt"
+
 // Feature is something a plan may or may not include: the switches of
 // PlanLimits that handlers check before they generate or print anything.
 type Feature int
@@ -30,6 +32,24 @@ func (l PlanLimits) Allow(f Feature) error {
 	if ok {
 		return nil
 	}
+	if up := l.Upgrade(); up != "" {
+		what += " " + up
+	}
+	return PlanLimitError(what)
+}
+
+// AllowWeeks is nil when l lets a scheme of work cover weeks weeks, else the
+// ErrPlanLimit saying how many it may (MaxSchemeWeeks; 0 is a whole term).
+func (l PlanLimits) AllowWeeks(weeks int) error {
+	if l.MaxSchemeWeeks == 0 || weeks <= l.MaxSchemeWeeks {
+		return nil
+	}
+	unit := "weeks"
+	if l.MaxSchemeWeeks == 1 {
+		unit = "week"
+	}
+	what := fmt.Sprintf("Your %s plan makes schemes of work of up to %d %s and this one has %d: set the weeks to %d.",
+		PlanName(l.Plan), l.MaxSchemeWeeks, unit, weeks, l.MaxSchemeWeeks)
 	if up := l.Upgrade(); up != "" {
 		what += " " + up
 	}

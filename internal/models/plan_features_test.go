@@ -42,3 +42,18 @@ func TestPlanAllow(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanAllowWeeks(t *testing.T) {
+	now := time.Now()
+	trial := LimitsFor(&User{SubscriptionType: PlanFree, CreatedAt: now}, now)
+	if err := trial.AllowWeeks(1); err != nil {
+		t.Errorf("a trial's 1 week: %v", err)
+	}
+	if err := trial.AllowWeeks(2); !errors.Is(err, ErrPlanLimit) || !strings.Contains(err.Error(), "up to 1 week and this one has 2") {
+		t.Errorf("a trial's 2 weeks: %v", err)
+	}
+	yearly := LimitsFor(&User{SubscriptionType: PlanIndividualPremium, SubscriptionStatus: SubscriptionStatusActive}, now)
+	if err := yearly.AllowWeeks(14); err != nil {
+		t.Errorf("Yearly's 14 weeks: %v", err)
+	}
+}

@@ -2,8 +2,6 @@ package models
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,19 +68,7 @@ func SaveSettings(db *gorm.DB, s *SchoolSettings) error {
 	if len(s.StreamsPerGrade) == 0 {
 		s.StreamsPerGrade = json.RawMessage("{}")
 	}
-	var err error
-	if s.ID == 0 {
-		err = db.Create(s).Error
-	} else {
-		err = db.Select("*").Omit("id", "school_id", "created_at").Updates(s).Error
-	}
-	if err := translate(err); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return fmt.Errorf("%w: %w", Sentence(ErrConflict, "Your school already has settings: edit them instead."), err)
-		}
-		return err
-	}
-	return translate(db.Where("id = ?", s.ID).Take(s).Error)
+	return saveRow(db, s, s.ID, "school_id", "Your school already has settings: edit them instead.")
 }
 
 // GradeOrder is the CBC grades in order, from pre-primary to grade 12: the

@@ -304,16 +304,5 @@ func SaveEntry(tx *gorm.DB, v Viewer, e *Entry) error {
 	if clash > 0 {
 		return Sentence(ErrConflict, "A double lesson would overlap another lesson of yours on this day: move one of them first.")
 	}
-	if e.ID == 0 {
-		err = tx.Create(e).Error
-	} else {
-		err = tx.Select("*").Omit("id", "user_id", "created_at").Updates(e).Error
-	}
-	if err := translate(err); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return fmt.Errorf("%w: %w", Sentence(ErrConflict, "You already have a lesson in this slot on this day: move or delete it first."), err)
-		}
-		return err
-	}
-	return translate(tx.Where("id = ?", e.ID).Take(e).Error)
+	return saveRow(tx, e, e.ID, "user_id", "You already have a lesson in this slot on this day: move or delete it first.")
 }
