@@ -200,7 +200,7 @@ type anResult struct {
 
 func measureAnalytics(ctx context.Context, base string, n int, out io.Writer) ([]anResult, error) {
 	tokens := map[string]string{}
-	for who, email := range map[string]string{"super admin": "super@bench.example", "school admin": "admin1@bench.example", "teacher": "teacher1@bench.example"} {
+	for who, email := range map[string]string{"super admin": "super@bench.example", "school admin": "admin2@bench.example", "teacher": "teacher1@bench.example"} {
 		tok, err := benchLogin(ctx, base, email)
 		if err != nil {
 			return nil, err
@@ -211,7 +211,7 @@ func measureAnalytics(ctx context.Context, base string, n int, out io.Writer) ([
 		{"super admin", "/api/v1/admin/stats"}, {"super admin", "/api/v1/admin/analytics"},
 		{"super admin", "/api/v1/admin/analytics/trends"}, {"super admin", "/api/v1/admin/analytics/curriculum"},
 		{"super admin", "/api/v1/admin/analytics/activity"}, {"super admin", "/api/v1/admin/analytics/health"},
-		{"super admin", "/api/v1/admin/schools?sort_by=teacher_count&sort_order=desc"}, {"super admin", "/api/v1/admin/schools/1/teachers"},
+		{"super admin", "/api/v1/admin/schools?sort_by=teacher_count&sort_order=desc"}, {"super admin", "/api/v1/admin/schools/2/teachers"},
 		{"super admin", "/api/v1/admin/users?role=admin&page=1&limit=20"},
 		{"school admin", "/api/v1/admin/analytics"}, {"school admin", "/api/v1/admin/users?page=1&limit=20"},
 		{"teacher", "/api/v1/dashboard/stats"}, {"teacher", "/api/v1/dashboard/insights"},
