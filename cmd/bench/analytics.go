@@ -24,8 +24,9 @@ import (
 // teachers, 50,000 subjects and 1,000,000 progress rows, seeded in a few
 // INSERT … SELECT statements over MariaDB's sequence tables (seq_1_to_N), not
 // row by row. It then measures p50/p99 per endpoint over sequential requests,
-// and EXPLAINs every statement those requests ran on the replicas (from the
-// general log), flagging full scans. Results: stdout and bench/results/analytics.md.
+// and lists every statement those requests ran (from each node's slow log
+// with no threshold) with its mean server time and its EXPLAIN, flagging full
+// scans. Results: stdout and bench/results/analytics.md.
 
 // Sizes of the analytics data set.
 const (
@@ -161,17 +162,19 @@ func waitReplicasCount(ctx context.Context, e *env, db string, want int) error {
 	return nil
 }
 
-// generalLog turns the general log (to the mysql.general_log table) on or off
-// on every node, so the statements the API ran can be EXPLAINed afterwards.
+// generalLog turns the slow query log with no threshold (to the
+// mysql.slow_log table) on or off on every node: every statement the API ran,
+// with its time, to EXPLAIN afterwards.
 func generalLog(ctx context.Context, e *env, on bool) error {
 	for _, port := range e.cl.ports {
 		a, err := sql.Open("mysql", fmt.Sprintf("tt_admin:tt-admin-dev@tcp(127.0.0.1:%d)/", port))
 		if err != nil {
 			return err
 		}
-		stmts := []string{"SET GLOBAL general_log = 0"}
+		stmts := []string{"SET GLOBAL slow_query_log = 0", "SET GLOBAL long_query_time = 10"}
 		if on {
-			stmts = []string{"SET GLOBAL general_log = 0", "TRUNCATE TABLE mysql.general_log", "SET GLOBAL log_output = 'TABLE'", "SET GLOBAL general_log = 1"}
+			stmts = []string{"SET GLOBAL slow_query_log = 0", "TRUNCATE TABLE mysql.slow_log", "SET GLOBAL log_output = 'TABLE'",
+				"SET GLOBAL long_query_time = 0", "SET GLOBAL slow_query_log = 1"}
 		}
 		for _, s := range stmts {
 			if _, err := a.ExecContext(ctx, s); err != nil {
@@ -282,11 +285,14 @@ func benchGet(ctx context.Context, url, token string) ([]byte, error) {
 	return b, err
 }
 
-// anPlan is the EXPLAIN of one statement the API ran.
+// anPlan is the EXPLAIN of one statement the API ran, and its times.
 type anPlan struct {
-	SQL   string
-	Rows  []string // one line per table: table type key rows extra
-	Scans bool     // a full table scan (type ALL) of a big table
+	SQL        string
+	Rows       []string // one line per table: table type key rows extra
+	Scans      bool     // a full table scan (type ALL) of a big table
+	Runs       int
+	MeanMs     float64 // on the server (slow log), all runs of this shape
+	RowsExamin float64 // mean rows examined
 }
 
 var literals = regexp.MustCompile(`'[^']*'|\b\d+(\.\d+)?\b`)
@@ -294,41 +300,53 @@ var literals = regexp.MustCompile(`'[^']*'|\b\d+(\.\d+)?\b`)
 // explainLogged EXPLAINs, on the node that ran it, every distinct SELECT
 // (literals aside) the API sent during the measurements.
 func explainLogged(ctx context.Context, e *env, db string) ([]anPlan, error) {
-	seen := map[string]bool{}
+	seen := map[string]int{} // statement shape → index in out
 	var out []anPlan
 	for _, port := range e.cl.ports {
 		a, err := sql.Open("mysql", fmt.Sprintf("tt_admin:tt-admin-dev@tcp(127.0.0.1:%d)/%s", port, db))
 		if err != nil {
 			return nil, err
 		}
-		rows, err := a.QueryContext(ctx, `SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log
-			WHERE command_type IN ('Query', 'Execute') AND (argument LIKE 'SELECT%' OR argument LIKE '(SELECT%')`)
+		rows, err := a.QueryContext(ctx, `SELECT CONVERT(sql_text USING utf8mb4), TIME_TO_SEC(query_time) * 1000, rows_examined FROM mysql.slow_log
+			WHERE db = ? AND (sql_text LIKE 'SELECT%' OR sql_text LIKE '(SELECT%')`, db)
 		if err != nil {
 			a.Close()
 			return nil, err
 		}
-		var stmts []string
+		type run struct {
+			sql      string
+			ms, rows float64
+		}
+		var runs []run
 		for rows.Next() {
-			var s string
-			if rows.Scan(&s) == nil {
-				stmts = append(stmts, s)
+			var r run
+			if rows.Scan(&r.sql, &r.ms, &r.rows) == nil {
+				runs = append(runs, r)
 			}
 		}
 		rows.Close()
-		for _, s := range stmts {
-			key := literals.ReplaceAllString(strings.Join(strings.Fields(s), " "), "?")
-			if seen[key] || strings.Contains(s, "general_log") || strings.Contains(s, "@@") || !strings.Contains(strings.ToUpper(s), "FROM") {
+		for _, r := range runs {
+			key := literals.ReplaceAllString(strings.Join(strings.Fields(r.sql), " "), "?")
+			if strings.Contains(r.sql, "slow_log") || strings.Contains(r.sql, "@@") || !strings.Contains(strings.ToUpper(r.sql), "FROM") {
 				continue
 			}
-			seen[key] = true
-			p, err := explainOne(ctx, a, s)
-			if err != nil {
-				continue // a statement of another database (health checks)
+			i, ok := seen[key]
+			if !ok {
+				p, err := explainOne(ctx, a, r.sql)
+				if err != nil {
+					continue
+				}
+				i, seen[key] = len(out), len(out)
+				out = append(out, p)
 			}
-			out = append(out, p)
+			p := &out[i]
+			p.MeanMs = (p.MeanMs*float64(p.Runs) + r.ms) / float64(p.Runs+1)
+			p.RowsExamin = (p.RowsExamin*float64(p.Runs) + r.rows) / float64(p.Runs+1)
+			p.Runs++
 		}
 		a.Close()
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].MeanMs > out[j].MeanMs })
 	return out, nil
 }
 
@@ -370,7 +388,7 @@ func writeAnalyticsReport(e *env, rows []anResult, plans []anPlan, n int) error 
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | `%s` | %.1f | %.1f | %d |\n", r.Who, r.Path, r.P50ms, r.P99ms, r.Bytes)
 	}
-	b.WriteString("\n## EXPLAIN of every statement those requests ran\n\n")
+	b.WriteString("\n## Every statement those requests ran, slowest first: server time (slow log) and EXPLAIN\n\n")
 	scans := 0
 	for _, p := range plans {
 		mark := ""
@@ -381,7 +399,7 @@ func writeAnalyticsReport(e *env, rows []anResult, plans []anPlan, n int) error 
 		if len(sqlText) > 300 {
 			sqlText = sqlText[:300] + "…"
 		}
-		fmt.Fprintf(&b, "- `%s`%s\n", sqlText, mark)
+		fmt.Fprintf(&b, "- %.2f ms mean over %d runs, %.0f rows examined: `%s`%s\n", p.MeanMs, p.Runs, p.RowsExamin, sqlText, mark)
 		for _, r := range p.Rows {
 			fmt.Fprintf(&b, "  - %s\n", r)
 		}
