@@ -48,6 +48,12 @@ func analyticsBench(ctx context.Context, e *env, requests int) error {
 	if err != nil {
 		return err
 	}
+	// long_query_time is copied into each session when it opens: set it
+	// before the API opens its connections; the log itself starts later.
+	if err := slowLog(ctx, e, "SET GLOBAL slow_query_log = 0", "SET GLOBAL log_output = 'TABLE'", "SET GLOBAL long_query_time = 0"); err != nil {
+		return err
+	}
+	defer slowLog(context.Background(), e, "SET GLOBAL slow_query_log = 0", "SET GLOBAL long_query_time = 10")
 	api, err := e.startAPI(ctx, "analytics", db, 2, "causal")
 	if err != nil {
 		return err
@@ -66,11 +72,11 @@ func analyticsBench(ctx context.Context, e *env, requests int) error {
 	if err := waitReplicasCount(ctx, e, db, anTeachers*anSubjectsEach*anProgressEach); err != nil {
 		return err
 	}
-	if err := generalLog(ctx, e, true); err != nil {
+	if err := slowLog(ctx, e, "TRUNCATE TABLE mysql.slow_log", "SET GLOBAL slow_query_log = 1"); err != nil {
 		return err
 	}
 	rows, err := measureAnalytics(ctx, api.url, requests, e.out)
-	_ = generalLog(context.Background(), e, false)
+	_ = slowLog(context.Background(), e, "SET GLOBAL slow_query_log = 0")
 	if err != nil {
 		return err
 	}
@@ -162,19 +168,14 @@ func waitReplicasCount(ctx context.Context, e *env, db string, want int) error {
 	return nil
 }
 
-// generalLog turns the slow query log with no threshold (to the
-// mysql.slow_log table) on or off on every node: every statement the API ran,
-// with its time, to EXPLAIN afterwards.
-func generalLog(ctx context.Context, e *env, on bool) error {
+// slowLog runs stmts on every node: the slow query log with no threshold, to
+// the mysql.slow_log table, records every statement the API ran with its
+// time, to EXPLAIN afterwards.
+func slowLog(ctx context.Context, e *env, stmts ...string) error {
 	for _, port := range e.cl.ports {
 		a, err := sql.Open("mysql", fmt.Sprintf("tt_admin:tt-admin-dev@tcp(127.0.0.1:%d)/", port))
 		if err != nil {
 			return err
-		}
-		stmts := []string{"SET GLOBAL slow_query_log = 0", "SET GLOBAL long_query_time = 10"}
-		if on {
-			stmts = []string{"SET GLOBAL slow_query_log = 0", "TRUNCATE TABLE mysql.slow_log", "SET GLOBAL log_output = 'TABLE'",
-				"SET GLOBAL long_query_time = 0", "SET GLOBAL slow_query_log = 1"}
 		}
 		for _, s := range stmts {
 			if _, err := a.ExecContext(ctx, s); err != nil {
