@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 DEVDB := scripts/devdb.sh
 
-.PHONY: bench soak run test test-deps test-compose fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
+.PHONY: bench bench-analytics soak run test test-deps test-compose fuzz build db-up redis-up db-down db-status db-reset vet lint-deploy compose-config clean \
 	lint-spec docs-assets test-browser browser-test docs-pdf
 COMPOSE_YML := docker-compose.replication.yml
 CHROMIUM ?= /usr/bin/chromium
@@ -118,3 +118,7 @@ bench:
 ## soak: steady load with a replica SIGKILLed and restarted mid-run (<= 10 min); then make fuzz if present
 soak:
 	$(GO) run ./cmd/bench soak $(SOAKFLAGS)
+
+## bench-analytics: analytics and dashboard reads on 10,000 teachers and 1,000,000 progress rows (ports 3570-3572): p50/p99, EXPLAIN, bench/results/analytics.md
+bench-analytics:
+	$(GO) run ./cmd/bench analytics -port 3570 $(BENCHFLAGS)

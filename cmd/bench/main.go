@@ -80,6 +80,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "soak":
 		s := &soak{env: e, users: *users, dur: *duration, rate: *rate, fuzztime: *fuzztime}
 		return s.run(ctx)
+	case "analytics": // issue 20: analytics.go
+		return analyticsBench(ctx, e, 0)
 	}
 	return fmt.Errorf("unknown command %q (want bench or soak)", cmd)
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,5 +307,18 @@ func TestAnalyticsReadTimeout(t *testing.T) {
 	checkProblem(t, res, http.StatusServiceUnavailable, "")
 	if res.Header.Get("Retry-After") == "" {
 		t.Errorf("503 without Retry-After")
+	}
+}
+
+// TestAnalyticsOnReplicas: the analytics and dashboard reads are served by a
+// replica, not the primary.
+func TestAnalyticsOnReplicas(t *testing.T) {
+	s := newTestServer(t, "ROUTING_DEBUG_HEADER", "true")
+	super := createUser(t, s, models.RoleSuperAdmin, nil)
+	for _, path := range []string{"/admin/stats", "/admin/analytics", "/admin/analytics/trends", "/admin/analytics/curriculum", "/admin/analytics/activity", "/dashboard/insights"} {
+		res := expect(t, s.do(t, super.caller, "GET", "/api/v1"+path, nil), http.StatusOK)
+		if node := res.Header.Get("X-DB-Node"); !strings.HasPrefix(node, "replica") {
+			t.Errorf("%s served by %q, want a replica", path, node)
+		}
 	}
 }

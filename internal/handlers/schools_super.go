@@ -66,10 +66,9 @@ type rosterJSON struct {
 	PreviousTeacherCount int                 `json:"previous_teacher_count"`
 }
 
-// handleAdminSchoolTeachers is one school's licence, administrator and
-// teachers with their subjects' progress: three statements whatever the
-// school's size. The product does not record which school a teacher left, so
-// previous_teachers is always empty.
+// handleAdminSchoolTeachers is one school's licence, administrator, current
+// teachers and the teachers who left it (removed by its admin or unlinked),
+// with their subjects' progress: three statements whatever the school's size.
 func (u *usersAPI) handleAdminSchoolTeachers(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -98,9 +97,14 @@ func (u *usersAPI) handleAdminSchoolTeachers(w http.ResponseWriter, r *http.Requ
 			if list == nil {
 				list = []models.MemberSubject{}
 			}
-			out.Teachers = append(out.Teachers, rosterTeacherJSON{SchoolMember: m, IsCurrent: true, Subjects: list, SubjectCount: len(list)})
+			t := rosterTeacherJSON{SchoolMember: m, IsCurrent: m.Current, Subjects: list, SubjectCount: len(list)}
+			if m.Current {
+				out.Teachers = append(out.Teachers, t)
+			} else {
+				out.PreviousTeachers = append(out.PreviousTeachers, t)
+			}
 		}
 	}
-	out.TeacherCount = len(out.Teachers)
+	out.TeacherCount, out.PreviousTeacherCount = len(out.Teachers), len(out.PreviousTeachers)
 	writeJSON(w, http.StatusOK, out)
 }

@@ -100,6 +100,30 @@ func TestSuperAdminSchools(t *testing.T) {
 		}
 	}
 	checkProblem(t, s.do(t, super, "GET", "/api/v1/admin/schools/999999/teachers", nil), http.StatusNotFound, "")
+
+	// A teacher unlinked from the school is one of its previous teachers.
+	expect(t, s.do(t, super, "POST", fmt.Sprintf("/api/v1/admin/users/%d/unlink", w.t2.ID), nil), http.StatusOK)
+	var after struct {
+		Teachers         []struct{ ID uint64 } `json:"teachers"`
+		PreviousTeachers []struct {
+			ID           uint64 `json:"id"`
+			IsCurrent    bool   `json:"is_current"`
+			SubjectCount int    `json:"subject_count"`
+		} `json:"previous_teachers"`
+		TeacherCount         int `json:"teacher_count"`
+		PreviousTeacherCount int `json:"previous_teacher_count"`
+	}
+	expect(t, s.do(t, super, "GET", path+"/teachers", nil), http.StatusOK).decode(t, &after)
+	if after.TeacherCount != 1 || len(after.Teachers) != 1 || after.Teachers[0].ID != w.t1.ID || after.PreviousTeacherCount != 1 ||
+		after.PreviousTeachers[0].ID != w.t2.ID || after.PreviousTeachers[0].IsCurrent || after.PreviousTeachers[0].SubjectCount != 1 {
+		t.Errorf("after unlinking t2: %+v", after)
+	}
+	// So is one the school admin removed.
+	expect(t, s.do(t, w.adminA.caller, "DELETE", fmt.Sprintf("/api/v1/schools/teachers/%d", w.t1.ID), nil), http.StatusNoContent)
+	expect(t, s.do(t, super, "GET", path+"/teachers", nil), http.StatusOK).decode(t, &after)
+	if after.TeacherCount != 0 || after.PreviousTeacherCount != 2 {
+		t.Errorf("after removing t1: %+v", after)
+	}
 	checkProblem(t, s.do(t, w.adminA.caller, "GET", path+"/teachers", nil), http.StatusForbidden, "")
 
 	// Three statements whatever the school's size.

@@ -458,7 +458,11 @@ func (u *usersAPI) handleAdminUserUnlink(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	affects(r, t.ID)
-	u.update(w, r, t.ID, map[string]any{"school_id": nil})
+	changes := map[string]any{"school_id": nil}
+	if t.SchoolID != nil {
+		changes["previous_school_id"] = *t.SchoolID // the school's previous teachers
+	}
+	u.update(w, r, t.ID, changes)
 }
 
 // handleAdminUserImpersonate signs the SUPER_ADMIN in as another user: the

@@ -235,13 +235,23 @@ type TeacherEngagement struct {
 	AvgProgress float64 `json:"avg_progress"`
 }
 
-// TopTeachers is the limit teachers with the highest average progress.
+// TopTeachers is the limit teachers with the highest average progress. For
+// the platform the subjects are grouped by teacher first, from the
+// (user_id, progress_percentage) index alone, and only the limit winners
+// are joined to users; for a school, its users' subjects are few.
 func TopTeachers(db *gorm.DB, school *uint64, limit int) ([]TeacherEngagement, error) {
-	where, args := scopeUsers("u", school)
 	out := []TeacherEngagement{}
-	err := db.Raw(`SELECT u.id AS user_id, u.email, COUNT(*) AS subjects, ROUND(AVG(s.progress_percentage), 1) AS avg_progress
-		FROM users u JOIN subjects s ON s.user_id = u.id WHERE `+where+`
-		GROUP BY u.id, u.email ORDER BY avg_progress DESC, subjects DESC, u.id LIMIT ?`, append(args, limit)...).Scan(&out).Error
+	var err error
+	if school == nil {
+		err = db.Raw(`SELECT t.user_id, u.email, t.subjects, t.avg_progress FROM
+			(SELECT s.user_id, COUNT(*) AS subjects, ROUND(AVG(s.progress_percentage), 1) AS avg_progress FROM subjects s
+				GROUP BY s.user_id ORDER BY avg_progress DESC, subjects DESC, s.user_id LIMIT ?) t
+			JOIN users u ON u.id = t.user_id ORDER BY t.avg_progress DESC, t.subjects DESC, t.user_id`, limit).Scan(&out).Error
+	} else {
+		err = db.Raw(`SELECT u.id AS user_id, u.email, COUNT(*) AS subjects, ROUND(AVG(s.progress_percentage), 1) AS avg_progress
+			FROM users u JOIN subjects s ON s.user_id = u.id WHERE u.school_id = ?
+			GROUP BY u.id, u.email ORDER BY avg_progress DESC, subjects DESC, u.id LIMIT ?`, *school, limit).Scan(&out).Error
+	}
 	return out, translate(err)
 }
 
@@ -376,9 +386,12 @@ func RecentActivity(db *gorm.DB, limit int) ([]ActivityEvent, error) {
 		Role      string
 		CreatedAt time.Time
 	}
-	err := db.Raw(`(SELECT 'USER_JOINED' AS kind, id, full_name AS name, role, created_at FROM users ORDER BY created_at DESC, id DESC LIMIT ?)
+	// Derived tables, not parenthesised branches: MariaDB reads a derived
+	// table's ORDER BY … LIMIT from the created_at index, but sorts the
+	// whole table for a parenthesised UNION branch.
+	err := db.Raw(`SELECT * FROM (SELECT 'USER_JOINED' AS kind, id, full_name AS name, role, created_at FROM users ORDER BY created_at DESC, id DESC LIMIT ?) u
 		UNION ALL
-		(SELECT 'SCHOOL_CREATED' AS kind, id, name, '' AS role, created_at FROM schools ORDER BY created_at DESC, id DESC LIMIT ?)
+		SELECT * FROM (SELECT 'SCHOOL_CREATED' AS kind, id, name, '' AS role, created_at FROM schools ORDER BY created_at DESC, id DESC LIMIT ?) s
 		ORDER BY created_at DESC, kind, id DESC LIMIT ?`, limit, limit, limit).Scan(&rows).Error
 	out := make([]ActivityEvent, len(rows))
 	for i, r := range rows {

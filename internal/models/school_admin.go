@@ -198,7 +198,8 @@ func RemoveTeacher(db *gorm.DB, schoolID *uint64, teacherID uint64, now time.Tim
 		}
 		// MySQL assigns left to right, each seeing the ones before: the
 		// status is restored while subscription_type still says sponsored.
-		if err := translate(tx.Exec("UPDATE users SET school_id = NULL, "+
+		// previous_school_id is assigned before school_id is cleared (left to right).
+		if err := translate(tx.Exec("UPDATE users SET previous_school_id = school_id, school_id = NULL, "+
 			"subscription_status = IF(subscription_type = ?, COALESCE(own_subscription_status, ?), subscription_status), "+
 			"subscription_type = IF(subscription_type = ?, COALESCE(own_subscription_type, ?), subscription_type), "+
 			"own_subscription_type = NULL, own_subscription_status = NULL WHERE id = ?",

@@ -67,6 +67,8 @@ type SchoolMember struct {
 	SubscriptionType string    `json:"subscription_type"`
 	IsActive         bool      `json:"is_active"`
 	CreatedAt        time.Time `json:"created_at"`
+	// Current is false for a teacher who left the school (previous_school_id).
+	Current bool `json:"-"`
 }
 
 // MemberSubject is a teacher's subject and its progress.
@@ -89,16 +91,16 @@ type SchoolRoster struct {
 	Subjects []MemberSubject
 }
 
-// RosterOf reads school id, its users and their subjects in three statements
-// whatever the number of teachers.
+// RosterOf reads school id, its users (and the teachers who left it) and
+// their subjects in three statements whatever the number of teachers.
 func RosterOf(db *gorm.DB, id uint64) (*SchoolRoster, error) {
 	var out SchoolRoster
 	if err := translate(db.Select("schools.*").Take(&out.School, id).Error); err != nil {
 		return nil, notFound(err, errNoSuchSchool)
 	}
 	out.Members = []SchoolMember{}
-	err := db.Model(&User{}).Select("id, full_name, email, role, subscription_type, is_active, created_at").
-		Where("school_id = ? OR id = ?", id, out.School.AdminID).Order("full_name, email, id").Scan(&out.Members).Error
+	err := db.Model(&User{}).Select("id, full_name, email, role, subscription_type, is_active, created_at, school_id <=> ? AS current", id).
+		Where("school_id = ? OR id = ? OR previous_school_id = ?", id, out.School.AdminID, id).Order("full_name, email, id").Scan(&out.Members).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -107,8 +109,10 @@ func RosterOf(db *gorm.DB, id uint64) (*SchoolRoster, error) {
 	for _, m := range out.Members {
 		if m.Role == RoleTeacher || m.Role == RoleHOD {
 			ids = append(ids, m.ID)
-			out.School.TeacherCount++
-		} else if out.AdminID == nil && m.Role == RoleSchoolAdmin {
+			if m.Current {
+				out.School.TeacherCount++
+			}
+		} else if out.AdminID == nil && m.Role == RoleSchoolAdmin && m.Current {
 			out.AdminID = &m.ID
 		}
 	}
