@@ -52,7 +52,7 @@ func importLegacy(ctx context.Context, cfg *config.Config, args []string, stdout
 		return fmt.Errorf("import-legacy: %w", db.Translate(err))
 	}
 	if !r.Verified() {
-		return errors.New("import-legacy: the verification found differences (see above)")
+		return errors.New("import-legacy: the verification found rows that differ from the source (see above; rows edited in this database since they were imported differ too)")
 	}
 	return nil
 }

@@ -118,6 +118,28 @@ func TestImport(t *testing.T) {
 		}
 	})
 
+	t.Run("a template already in the catalogue is used, not copied", func(t *testing.T) {
+		to := target(t)
+		res, err := to.Exec("INSERT INTO curriculum_templates (subject, grade, education_level, extra) VALUES ('Mathematics', 'Grade 7', 'Junior Secondary', '{}')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		catalogue, _ := res.LastInsertId()
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tpl := r.Table("curriculum_templates"); tpl.Adopted != 1 || tpl.Inserted != 1 || !r.Verified() {
+			t.Errorf("templates adopted %d, inserted %d (want 1, 1), verified %v", tpl.Adopted, tpl.Inserted, r.Verified())
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM template_strands WHERE curriculum_template_id = ?", catalogue); n != 0 {
+			t.Errorf("the catalogue template got %d strands copied in", n)
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM subjects WHERE template_id = ? AND subject_name = 'Mathematics'", catalogue); n != 1 {
+			t.Errorf("the teacher's Mathematics points at the catalogue template: %d subjects", n)
+		}
+	})
+
 	t.Run("it pauses while the replicas lag", func(t *testing.T) {
 		to := target(t)
 		calls := 0
