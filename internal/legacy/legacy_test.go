@@ -193,5 +193,17 @@ func TestImport(t *testing.T) {
 		if n := count(t, to, "SELECT COUNT(*) FROM lessons WHERE lesson_title = 'Edited here'"); n != 1 {
 			t.Errorf("the re-run overwrote the edit made here")
 		}
+		// Where the original served its /uploads, given later: the notes
+		// with relative file URLs point there.
+		r, err = legacy.Run(ctx, legacy.Options{Source: from, Target: to, FileBaseURL: "https://old.example.com/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := r.Table("notes").Updated; n != 1 {
+			t.Errorf("notes updated for --file-base-url: %d, want 1", n)
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM notes WHERE external_url = 'https://old.example.com/uploads/notes/reading%20list.docx'"); n != 1 {
+			t.Error("the relative file URL is not on the base URL")
+		}
 	})
 }
