@@ -182,11 +182,9 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	printAdjusted(w, r)
-	if len(r.NotModelled) > 0 {
-		fmt.Fprintln(w, "\nnot modelled by this project (not imported):")
-		for _, n := range r.NotModelled {
-			fmt.Fprintf(w, "  %-24s %6d rows: %s\n", n.Table, n.Rows, n.Why)
-		}
+	fmt.Fprintln(w, "\nnot modelled by this project (not imported):")
+	for _, n := range r.NotModelled {
+		fmt.Fprintf(w, "  %-24s %6d rows: %s\n", n.Table, n.Rows, n.Why)
 	}
 	for _, s := range alwaysLeftOut {
 		fmt.Fprintln(w, "  "+s)
