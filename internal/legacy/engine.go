@@ -470,7 +470,7 @@ func (m *importer) read(ctx context.Context, t *table, after int64) ([]row, erro
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		out = append(out, row{idx: idx, vals: vals})
+		out = append(out, row{idx: idx, vals: vals, absent: m.cur.absent()})
 	}
 	return out, rows.Err()
 }

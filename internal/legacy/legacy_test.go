@@ -206,4 +206,17 @@ func TestImport(t *testing.T) {
 			t.Error("the relative file URL is not on the base URL")
 		}
 	})
+
+	t.Run("an older original without a column imports, and says so", func(t *testing.T) {
+		to := target(t)
+		src.Exec(t, "ALTER TABLE schemes_of_work DROP COLUMN lesson_duration_minutes")
+		t.Cleanup(func() { src.Exec(t, "ALTER TABLE schemes_of_work ADD COLUMN lesson_duration_minutes INT NULL AFTER roll") })
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := r.Table("schemes_of_work"); !s.AbsentColumns["lesson_duration_minutes"] || s.Inserted != 1 || !r.Verified() {
+			t.Errorf("schemes: absent %v, inserted %d, verified %v", s.AbsentColumns, s.Inserted, r.Verified())
+		}
+	})
 }
