@@ -210,7 +210,9 @@ func TestImport(t *testing.T) {
 	t.Run("an older original without a column imports, and says so", func(t *testing.T) {
 		to := target(t)
 		src.Exec(t, "ALTER TABLE schemes_of_work DROP COLUMN lesson_duration_minutes")
-		t.Cleanup(func() { src.Exec(t, "ALTER TABLE schemes_of_work ADD COLUMN lesson_duration_minutes INT NULL AFTER roll") })
+		t.Cleanup(func() {
+			src.Exec(t, "ALTER TABLE schemes_of_work ADD COLUMN lesson_duration_minutes INT NULL AFTER roll")
+		})
 		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
 		if err != nil {
 			t.Fatal(err)
