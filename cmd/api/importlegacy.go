@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/teachtrack/api/internal/config"
@@ -22,11 +23,15 @@ func importLegacy(ctx context.Context, cfg *config.Config, args []string, stdout
 	from := fs.String("from", "", "the original backend's database, mysql://user:password@host:port/name (only read)")
 	dry := fs.Bool("dry-run", false, "report what would be imported and refused; write nothing")
 	batch := fs.Int("batch", 500, "rows per transaction on the primary")
+	files := fs.String("file-base-url", "", "where the original backend served /uploads (https://old.example.com): relative note file URLs become absolute on it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *from == "" || fs.NArg() > 0 {
-		return errors.New("usage: api import-legacy --from mysql://user:password@host:port/db [--dry-run] [--batch N]")
+		return errors.New("usage: api import-legacy --from mysql://user:password@host:port/db [--dry-run] [--batch N] [--file-base-url URL]")
+	}
+	if u, err := url.Parse(*files); *files != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return fmt.Errorf("--file-base-url %q is not an http(s) address", *files)
 	}
 	source, err := legacy.OpenSource(*from)
 	if err != nil {
@@ -43,7 +48,7 @@ func importLegacy(ctx context.Context, cfg *config.Config, args []string, stdout
 	cluster.Start(hctx) // the health checker measures the replicas' lag
 	r, err := legacy.Run(ctx, legacy.Options{
 		Source: source, Target: cluster.Primary().DB, DryRun: *dry, BatchSize: *batch,
-		MaxReplicaLag: cfg.MaxReplicaLag, ReplicaLag: replicaLag(cluster),
+		MaxReplicaLag: cfg.MaxReplicaLag, ReplicaLag: replicaLag(cluster), FileBaseURL: *files,
 	})
 	if r != nil {
 		r.Print(stdout)
@@ -52,7 +57,7 @@ func importLegacy(ctx context.Context, cfg *config.Config, args []string, stdout
 		return fmt.Errorf("import-legacy: %w", db.Translate(err))
 	}
 	if !r.Verified() {
-		return errors.New("import-legacy: the verification found differences (see above)")
+		return errors.New("import-legacy: the verification found rows that differ from the source (see above; rows edited in this database since they were imported differ too)")
 	}
 	return nil
 }

@@ -163,6 +163,7 @@ func TestImportLegacy(t *testing.T) {
 			t.Errorf("the dry run's report lacks %q:\n%s", want, out)
 		}
 	}
+	t.Logf("dry run: %s", out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
 	if diff := cmp.Diff(before, tableState(t, conn)); diff != "" {
 		t.Fatalf("the dry run wrote (-before +after):\n%s", diff)
 	}

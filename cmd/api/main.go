@@ -36,7 +36,7 @@ commands:
   users create-admin --email E --password-stdin
                                  create (or promote) the first SUPER_ADMIN
   curriculum import DIR|FILE…    import CBC curriculum JSON files into the catalogue (idempotent)
-  import-legacy --from URL [--dry-run]
+  import-legacy --from URL [--dry-run] [--batch N] [--file-base-url URL]
                                  move the original backend's database into this one (idempotent)
   healthcheck                    exit 0 when the local API's /readyz answers 200
   version                        print the version

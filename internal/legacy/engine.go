@@ -155,8 +155,13 @@ func (m *importer) must(r row, col, table string) (uint64, error) {
 	if !ok {
 		return 0, refuse("%s is empty", col)
 	}
+	// The children of a row matched to one already here (a catalogue
+	// template) are that row's business, and those of a skipped row go too.
+	if m.adopted[table][id] {
+		return 0, skip("its %s is already in this database: kept as it is there", strings.TrimSuffix(col, "_id"))
+	}
 	t, ok := m.ref(table, id)
-	if !ok && (m.skipped[table][id] || m.adopted[table][id]) {
+	if !ok && m.skipped[table][id] {
 		return 0, skip("its %s is not imported on purpose", strings.TrimSuffix(col, "_id"))
 	}
 	if !ok {
@@ -465,7 +470,7 @@ func (m *importer) read(ctx context.Context, t *table, after int64) ([]row, erro
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		out = append(out, row{idx: idx, vals: vals})
+		out = append(out, row{idx: idx, vals: vals, absent: m.cur.absent()})
 	}
 	return out, rows.Err()
 }

@@ -39,6 +39,9 @@ type Options struct {
 	MaxReplicaLag time.Duration
 	// LagPoll is how often a paused import asks again (default 200ms).
 	LagPoll time.Duration
+	// FileBaseURL, when set, is where the original backend served its
+	// /uploads: notes' relative file URLs become absolute on it.
+	FileBaseURL string
 }
 
 // OpenSource opens the original database named by a mysql:// URL (the form

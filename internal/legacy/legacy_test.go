@@ -118,6 +118,28 @@ func TestImport(t *testing.T) {
 		}
 	})
 
+	t.Run("a template already in the catalogue is used, not copied", func(t *testing.T) {
+		to := target(t)
+		res, err := to.Exec("INSERT INTO curriculum_templates (subject, grade, education_level, extra) VALUES ('Mathematics', 'Grade 7', 'Junior Secondary', '{}')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		catalogue, _ := res.LastInsertId()
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tpl := r.Table("curriculum_templates"); tpl.Adopted != 1 || tpl.Inserted != 1 || !r.Verified() {
+			t.Errorf("templates adopted %d, inserted %d (want 1, 1), verified %v", tpl.Adopted, tpl.Inserted, r.Verified())
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM template_strands WHERE curriculum_template_id = ?", catalogue); n != 0 {
+			t.Errorf("the catalogue template got %d strands copied in", n)
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM subjects WHERE template_id = ? AND subject_name = 'Mathematics'", catalogue); n != 1 {
+			t.Errorf("the teacher's Mathematics points at the catalogue template: %d subjects", n)
+		}
+	})
+
 	t.Run("it pauses while the replicas lag", func(t *testing.T) {
 		to := target(t)
 		calls := 0
@@ -170,6 +192,33 @@ func TestImport(t *testing.T) {
 		}
 		if n := count(t, to, "SELECT COUNT(*) FROM lessons WHERE lesson_title = 'Edited here'"); n != 1 {
 			t.Errorf("the re-run overwrote the edit made here")
+		}
+		// Where the original served its /uploads, given later: the notes
+		// with relative file URLs point there.
+		r, err = legacy.Run(ctx, legacy.Options{Source: from, Target: to, FileBaseURL: "https://old.example.com/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := r.Table("notes").Updated; n != 1 {
+			t.Errorf("notes updated for --file-base-url: %d, want 1", n)
+		}
+		if n := count(t, to, "SELECT COUNT(*) FROM notes WHERE external_url = 'https://old.example.com/uploads/notes/reading%20list.docx'"); n != 1 {
+			t.Error("the relative file URL is not on the base URL")
+		}
+	})
+
+	t.Run("an older original without a column imports, and says so", func(t *testing.T) {
+		to := target(t)
+		src.Exec(t, "ALTER TABLE schemes_of_work DROP COLUMN lesson_duration_minutes")
+		t.Cleanup(func() {
+			src.Exec(t, "ALTER TABLE schemes_of_work ADD COLUMN lesson_duration_minutes INT NULL AFTER roll")
+		})
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := r.Table("schemes_of_work"); !s.AbsentColumns["lesson_duration_minutes"] || s.Inserted != 1 || !r.Verified() {
+			t.Errorf("schemes: absent %v, inserted %d, verified %v", s.AbsentColumns, s.Inserted, r.Verified())
 		}
 	})
 }

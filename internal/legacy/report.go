@@ -36,6 +36,8 @@ type TableReport struct {
 	Adjusted []RowNote
 	// Took is the time the table's import took (fix-ups included).
 	Took time.Duration
+	// AbsentColumns are columns the source table lacks (read as empty).
+	AbsentColumns map[string]bool
 	// Skipped counts rows left out on purpose, by why.
 	Skipped map[string]int
 	Verify  *Verification
@@ -86,6 +88,13 @@ func (r *Report) Table(source string) *TableReport {
 }
 
 func (t *TableReport) refuse(id int64, why string) { t.Refused = append(t.Refused, RowNote{id, why}) }
+func (t *TableReport) absent() map[string]bool {
+	if t.AbsentColumns == nil {
+		t.AbsentColumns = map[string]bool{}
+	}
+	return t.AbsentColumns
+}
+
 func (t *TableReport) skip(why string) {
 	if t.Skipped == nil {
 		t.Skipped = map[string]int{}
@@ -181,12 +190,20 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s: %d rows skipped: %s\n", t.Source, n, why)
 		}
 	}
-	printAdjusted(w, r)
-	if len(r.NotModelled) > 0 {
-		fmt.Fprintln(w, "\nnot modelled by this project (not imported):")
-		for _, n := range r.NotModelled {
-			fmt.Fprintf(w, "  %-24s %6d rows: %s\n", n.Table, n.Rows, n.Why)
+	for _, t := range r.Tables {
+		if len(t.AbsentColumns) > 0 {
+			cols := make([]string, 0, len(t.AbsentColumns))
+			for c := range t.AbsentColumns {
+				cols = append(cols, c)
+			}
+			sort.Strings(cols)
+			fmt.Fprintf(w, "  %s: the source has no column %s (an older original): read as empty\n", t.Source, strings.Join(cols, ", "))
 		}
+	}
+	printAdjusted(w, r)
+	fmt.Fprintln(w, "\nnot modelled by this project (not imported):")
+	for _, n := range r.NotModelled {
+		fmt.Fprintf(w, "  %-24s %6d rows: %s\n", n.Table, n.Rows, n.Why)
 	}
 	for _, s := range alwaysLeftOut {
 		fmt.Fprintln(w, "  "+s)

@@ -35,6 +35,7 @@ var alwaysLeftOut = []string{
 	"users.verification_token, password_reset_token, password_reset_expires: never carried over (plaintext tokens); users verify and reset anew",
 	"users.auth_provider: a linked account is one with google_id; users.previous_school_id, default_lesson_duration, default_double_lesson_duration: no columns here",
 	"users.is_admin: mapped into role (see the changes above)",
+	"paid plans carry no end date (the original had none): set one with PUT /admin/users/{id}/subscription where needed",
 }
 
 func (m *importer) notModelled(ctx context.Context) error {

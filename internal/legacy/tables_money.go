@@ -55,7 +55,11 @@ var notesTable = &table{
 			return nil, refuse("file URL %q is not an address", fileURL)
 		}
 		if u.Scheme == "" {
-			m.adjust("file URL is relative to the original backend (its /uploads): kept as it is, serve those files at the same path")
+			if base := strings.TrimSuffix(m.o.FileBaseURL, "/"); base != "" {
+				fileURL = base + fileURL
+			} else {
+				m.adjust("file URL is relative to the original backend (its /uploads): kept as it is (see --file-base-url)")
+			}
 		}
 		kind, ok := noteKind(fileURL, r.s("file_type"))
 		ext, ctype := kind.Ext, kind.ContentType

@@ -16,12 +16,16 @@ import (
 type row struct {
 	idx  map[string]int
 	vals []any
+	// absent collects the columns asked for that the source table lacks
+	// (an original deployment older than models.py): read as NULL.
+	absent map[string]bool
 }
 
 func (r row) get(c string) any {
 	i, ok := r.idx[c]
 	if !ok {
-		panic("legacy: no column " + c) // a table spec names a column its query lacks
+		r.absent[c] = true
+		return nil
 	}
 	return r.vals[i]
 }
