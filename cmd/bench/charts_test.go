@@ -31,8 +31,14 @@ func TestChartsLegible(t *testing.T) {
 	}
 	s := string(svg)
 	labels := regexp.MustCompile(`<text x="\d+" y="(\d+)" text-anchor="end"`).FindAllStringSubmatch(s, -1)
-	if len(labels) != len(r.Runs) {
-		t.Fatalf("%d run labels for %d runs", len(labels), len(r.Runs))
+	charted := 0
+	for _, x := range r.Runs {
+		if x.Scenario != "signin" {
+			charted++
+		}
+	}
+	if len(labels) != charted {
+		t.Fatalf("%d run labels for %d runs", len(labels), charted)
 	}
 	seen := map[string]bool{}
 	for _, l := range labels {

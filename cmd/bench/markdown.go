@@ -39,7 +39,7 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 	}
 	w("\n## Results\n\n")
 	w("Mixes: `routing` and `efficiency … mixed` use the default mix (80%% reads: list subjects, get subject, get lessons, dashboard; 20%% writes: create, patch and delete subject, complete and uncomplete lesson), ")
-	w("`efficiency … get-by-id` only `GET /api/v1/subjects/{id}`, `scaling` only the four reads; `signin` is the sign-in bursts (req/s: sign-ins per second over the bursts). ")
+	w("`efficiency … get-by-id` only `GET /api/v1/subjects/{id}`, `scaling` only the four reads; `signin` is the sign-in bursts (req/s: sign-ins per second over the bursts), `week` the second mix (below). ")
 	w("*repl stm*: share of read statements (db_queries_total{kind=\"read\"}) served by replicas; *repl GET*: share of GET requests served by a replica (X-DB-Node); ")
 	w("*stale*: stale reads / checks; *RSS*: the API's peak resident set (VmHWM). `ref-*` rows are the reference server (no read-your-writes, so its stale reads are expected).\n\n")
 	w("| scenario | run | req/s | p50 ms | p95 ms | p99 ms | repl stm | repl GET | stale | errors | RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -56,6 +56,21 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 		}
 		w("| %s | %s | %.0f | %.2f | %.2f | %.2f | %s | %s | %d/%d | %s | %s |\n", x.Scenario, x.Name, res.RPS, res.All.P50ms, res.All.P95ms,
 			res.All.P99ms, pct(res.ReplicaReadShare), pct(res.ReplicaRequestShare()), res.StaleReads, res.Checks, errs, mib(x.PeakRSSBytes))
+	}
+	if wk := r.find("week", "teacher-week"); wk != nil {
+		w("\n### A teacher's week, by endpoint\n\n")
+		w("%d teachers, each with a subject of 3 strands × 3 sub-strands × 4 lessons, live school days for %.0f s: every day the dashboard, the timetable and the subject's lessons are read and a lesson ticked; every fifth day a scheme of work is generated, lesson plans generated from it, its PDF downloaded, the lesson plans listed and the scheme deleted. ", weekUsers, r.Seconds)
+		w("Not yet in it: picking a subject from the imported curriculum (the bench's database has none) and the admin analytics (issue 20). Sizes are one teacher's, not the large seeded data set.\n\n")
+		w("| endpoint | calls | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|\n")
+		names := make([]string, 0, len(wk.Result.Ops))
+		for n := range wk.Result.Ops {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			o := wk.Result.Ops[n]
+			w("| %s | %d | %.2f | %.2f | %d |\n", n, o.Count, o.P50ms, o.P99ms, o.Errors)
+		}
 	}
 	if len(r.Retried) > 0 {
 		w("\nRepeated because a database node died under them (killed from outside the benchmark): %s.\n", strings.Join(r.Retried, ", "))

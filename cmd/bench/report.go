@@ -106,6 +106,12 @@ func (r *report) evaluate() []target {
 			Met:    res.All.Errors == 0 && res.All.Count > 0,
 			Remark: "bcrypt runs one hash per core in a queue, outside the database deadline: the rate is the machine's hashing rate (about cores ÷ 0.3 s at cost 12, less when other work shares the cores)."})
 	}
+	if wk := r.find("week", "teacher-week"); wk != nil {
+		mib := float64(wk.PeakRSSBytes) / (1 << 20)
+		ts = append(ts, target{Name: "teacher's week", Want: "every call of the week mix succeeds, API RSS ≤ 64 MiB", Ran: true,
+			Got: fmt.Sprintf("%d calls, %d failed; %.1f MiB (VmHWM)", wk.Result.All.Count, wk.Result.All.Errors, mib),
+			Met: wk.Result.All.Errors == 0 && wk.Result.All.Count > 0 && mib <= 64})
+	}
 	if c := r.find("routing", "causal"); c != nil && c.PeakRSSBytes > 0 {
 		mib := float64(c.PeakRSSBytes) / (1 << 20)
 		ts = append(ts, target{Name: "API peak RSS", Want: "≤ 64 MiB under the default load", Ran: true,

@@ -109,6 +109,10 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 		if route == "" || st != nil && st.unmatched {
 			route = unmatchedRoute
 		}
+		a.metrics.observeRequest(r.Method, route, status, time.Since(start))
+		if !a.log.Enabled(r.Context(), slog.LevelInfo) {
+			return // LOG_LEVEL=warn: no access log, and none of its allocations
+		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)), slog.String("request_id", RequestID(r.Context())),
@@ -119,7 +123,6 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 		if st != nil && st.userID != 0 {
 			attrs = append(attrs, slog.Uint64("user_id", st.userID))
 		}
-		a.metrics.observeRequest(r.Method, route, status, time.Since(start))
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }

@@ -60,18 +60,23 @@ func LessonSubject(db *gorm.DB, lessonID uint64) (*OwnedSubject, error) {
 // whether anything was written.
 func SetLessonCompleted(db *gorm.DB, subjectID, lessonID, userID uint64, done bool, now time.Time) (p SubjectProgress, changed bool, err error) {
 	err = db.Transaction(func(tx *gorm.DB) error {
-		s, err := lockSubject(tx, subjectID)
-		if err != nil {
-			return err
+		// One statement takes the subject's lock and reads the lesson's state
+		// (it locks the lesson's row and its strand's too, which the update
+		// below needs or nobody else changes meanwhile).
+		var s struct {
+			Subject
+			LessonDone bool
 		}
-		var l Lesson
-		err = tx.Select("lessons.*").Joins("JOIN sub_strands ON sub_strands.id = lessons.substrand_id").
-			Joins("JOIN strands ON strands.id = sub_strands.strand_id").
-			Where("lessons.id = ? AND strands.subject_id = ?", lessonID, subjectID).Take(&l).Error
+		err := tx.Table("subjects").Select("subjects.*, lessons.is_completed AS lesson_done").
+			Joins("JOIN strands ON strands.subject_id = subjects.id").
+			Joins("JOIN sub_strands ON sub_strands.strand_id = strands.id").
+			Joins("JOIN lessons ON lessons.substrand_id = sub_strands.id").
+			Where("subjects.id = ? AND lessons.id = ?", subjectID, lessonID).
+			Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&s).Error
 		if err := translate(err); err != nil {
 			return notFound(err, ErrNoSuchLesson)
 		}
-		if l.IsCompleted == done {
+		if s.LessonDone == done {
 			p = SubjectProgress{s.LessonsCompleted, s.TotalLessons, s.ProgressPercentage}
 			return nil
 		}
