@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/dbtest"
 )
@@ -247,6 +249,12 @@ func TestPromotionBySQLIsFollowed(t *testing.T) {
 	if res := a.do(context.Background(), u.token, "GET", "/api/v1/auth/me", nil); res.status != http.StatusOK || !strings.HasPrefix(res.fullName, "probe ") {
 		t.Errorf("reading my write back: %d %q", res.status, res.fullName)
 	}
+	if got := metric(t, a, "db_primary_changes_total"); got != 1 {
+		t.Errorf("db_primary_changes_total = %v, want 1", got)
+	}
+	if got := metric(t, a, "db_failovers_total"); got != 0 {
+		t.Errorf("db_failovers_total = %v after a switchover, want 0", got)
+	}
 	_ = promoted
 
 	// Two writable nodes: every write is refused (and logged) until one is read-only.
@@ -296,6 +304,28 @@ func TestSwitchoverUnderLoadLosesNoWrite(t *testing.T) {
 		t.Errorf("last change = %+v, want a switchover", ch)
 	}
 	semiSyncBackOn(t, a)
+}
+
+// metric is the value of one of the cluster's unlabelled metrics, as /metrics serves it.
+func metric(t *testing.T, a *api, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	a.cluster.RegisterMetrics(reg)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			m := mf.GetMetric()[0]
+			if m.GetCounter() != nil {
+				return m.GetCounter().GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }
 
 // semiSyncBackOn waits until the new primary acknowledges semi-synchronously
@@ -369,6 +399,11 @@ func TestAutoFailoverAfterSIGKILL(t *testing.T) {
 		t.Errorf("instances that promoted a replica: %v, want exactly one", promoters)
 	}
 	semiSyncBackOn(t, a)
+	for _, x := range []*api{a, b} {
+		if got := metric(t, x, "db_failovers_total"); got != 1 {
+			t.Errorf("db_failovers_total = %v, want 1", got)
+		}
+	}
 	other := nodeAdmin(t, cl, 3-idx, d.Name)
 	var ro bool
 	if err := other.QueryRow("SELECT @@GLOBAL.read_only").Scan(&ro); err != nil || !ro {
