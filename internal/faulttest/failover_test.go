@@ -451,6 +451,14 @@ func TestFailoverCommandRefuses(t *testing.T) {
 	if err := failover(false); err == nil || !strings.Contains(err.Error(), "switchover") {
 		t.Errorf("failover with the primary up = %v, want a refusal pointing to switchover", err)
 	}
+	// The primary alive but unreachable from here (a partition; here: a
+	// port where nothing listens): the replicas still receive from it.
+	cut := rc
+	cut.Primary = rc.Primary.Clone()
+	cut.Primary.Addr = "127.0.0.1:3549"
+	if _, err := db.Failover(ctx, cut, db.FailoverOptions{Force: true}, &out); err == nil || !strings.Contains(err.Error(), "still receives from its primary") {
+		t.Errorf("failover with the primary only unreachable from here = %v, want a refusal", err)
+	}
 
 	// Replicas that don't acknowledge: the primary was effectively asynchronous.
 	for i := 1; i <= 2; i++ {
