@@ -213,6 +213,27 @@ func TestPromotionBySQLIsFollowed(t *testing.T) {
 			}
 		}
 	}
+	// Semi-sync's state is visible: on, then async once no replica
+	// acknowledges within SEMI_SYNC_TIMEOUT, then on again.
+	semiSyncBackOn(t, a)
+	if got := metric(t, a, "db_semi_sync_active"); got != 1 {
+		t.Errorf("db_semi_sync_active = %v, want 1", got)
+	}
+	exec(n1, "STOP SLAVE IO_THREAD")
+	exec(n2, "STOP SLAVE IO_THREAD")
+	start := time.Now()
+	if res := a.do(context.Background(), u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "async"}); res.status != http.StatusOK {
+		t.Fatalf("a write with no replica acknowledging: %d %s", res.status, res.body)
+	}
+	t.Logf("a write with no replica acknowledging took %s (SEMI_SYNC_TIMEOUT 500ms, then asynchronous)", time.Since(start).Round(time.Millisecond))
+	dbtest.WaitFor(t, 5*time.Second, "semi_sync async in the topology", func() bool { return a.cluster.Topology().SemiSync == db.SemiSyncAsync })
+	if got := metric(t, a, "db_semi_sync_active"); got != 0 {
+		t.Errorf("db_semi_sync_active = %v while asynchronous, want 0", got)
+	}
+	exec(n1, "START SLAVE IO_THREAD")
+	exec(n2, "START SLAVE IO_THREAD")
+	semiSyncBackOn(t, a)
+
 	// The outside tool's switchover, in plain SQL.
 	exec(n0, "SET GLOBAL read_only = 1")
 	var pos string
