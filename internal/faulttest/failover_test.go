@@ -491,6 +491,11 @@ func TestFailoverCommandRefuses(t *testing.T) {
 		}
 	}
 	cl.Kill(t, 0)
+	// As after FAILOVER_AFTER: the replicas' receivers have noticed by then.
+	dbtest.WaitFor(t, 10*time.Second, "the replicas' receivers notice the primary is gone", func() bool {
+		st, err := db.ReplicationStatus(ctx, rc)
+		return err == nil && !st[1].IORunning && !st[2].IORunning
+	})
 	if err := failover(false); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("failover after semi-sync stopped acknowledging = %v, want a refusal naming --force", err)
 	}
