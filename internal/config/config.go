@@ -42,7 +42,8 @@ type Config struct {
 	// (DB_TLS*); a URL's own ssl-mode/tls parameters override it for that node.
 	DBTLS DBTLS
 
-	// Administrative access for `api replication setup|status` only.
+	// Administrative access for the `api replication` commands, and for
+	// FAILOVER=auto.
 	DBAdminUser            string
 	DBAdminPassword        string
 	ReplicationUser        string
