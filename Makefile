@@ -115,7 +115,7 @@ clean:
 bench:
 	$(GO) run ./cmd/bench $(BENCHFLAGS)
 
-## soak: steady load with a replica SIGKILLed and restarted mid-run (<= 10 min); then make fuzz if present
+## soak: steady load with a replica SIGKILLed and restarted, then a switchover and back, mid-run (<= 10 min); then make fuzz if present
 soak:
 	$(GO) run ./cmd/bench soak $(SOAKFLAGS)
 

@@ -127,7 +127,7 @@ start_node() {
     --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --max-connections=300 \
     --relay-log=relay-bin --skip-slave-start=0 --expire-logs-days=2 \
     --rpl-semi-sync-master-enabled=ON --rpl-semi-sync-slave-enabled=ON \
-    --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-timeout=1000 >/dev/null 2>&1 &
+    --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-timeout=500 >/dev/null 2>&1 &
   for _ in $(seq 1 120); do
     alive "$n" && return
     sleep 0.25

@@ -82,6 +82,9 @@ func openCluster(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db
 	if err != nil {
 		return nil, err
 	}
+	// After a failover DATABASE_URL's node is no longer the primary:
+	// migrations and commands must write to the node that is.
+	cluster.FindPrimary(ctx)
 	if err := checkPrimaryTLS(ctx, cfg, cluster); err != nil {
 		cluster.Close()
 		return nil, err

@@ -15,9 +15,12 @@ import (
 
 // soak is `make soak`: the load generator at a steady rate against the API on
 // the private cluster, with replica-1 SIGKILLed a third of the way in and
-// restarted (devdb.sh up) at half time. It passes when no request failed
-// (killing a replica must cost no read; writes never touch it), no read was
-// stale, and the API's memory and goroutines end where they started.
+// restarted (devdb.sh up) at half time, then a switchover to replica-2 at two
+// thirds and back at five sixths (`api replication switchover`, issue 21).
+// It passes when no request failed but the writes refused with 503 during
+// the switchovers (killing a replica must cost no read), no read was stale —
+// every user reads back their own acknowledged writes, so a lost one shows
+// as stale — and the API's memory and goroutines end where they started.
 type soak struct {
 	*env
 	users    int
@@ -43,8 +46,8 @@ func (s *soak) run(ctx context.Context) error {
 	}
 	defer api.stop()
 	mix, _ := loadgen.ParseMix(mixDefault)
-	fmt.Fprintf(s.out, "soak: %d users, %.0f req/s for %s; replica-1 SIGKILLed at %s, restarted at %s\n",
-		s.users, s.rate, s.dur, s.dur/3, s.dur/2)
+	fmt.Fprintf(s.out, "soak: %d users, %.0f req/s for %s; replica-1 SIGKILLed at %s, restarted at %s; switchover to replica-2 at %s and back at %s\n",
+		s.users, s.rate, s.dur, s.dur/3, s.dur/2, s.dur*2/3, s.dur*5/6)
 
 	type outcome struct {
 		res *loadgen.Result
@@ -82,6 +85,8 @@ func (s *soak) run(ctx context.Context) error {
 	}{
 		{s.dur / 3, "SIGKILL replica-1", func() error { return s.cl.kill(1) }},
 		{s.dur / 2, "restart replica-1 (devdb.sh up)", func() error { return s.cl.script(ctx, "up") }},
+		{s.dur * 2 / 3, "api replication switchover --to replica-2", func() error { return s.switchover(ctx, db, "replica-2") }},
+		{s.dur * 5 / 6, "api replication switchover --to primary", func() error { return s.switchover(ctx, db, "primary") }},
 	}
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -131,9 +136,12 @@ func (s *soak) verdict(res *loadgen.Result, samples []sample) error {
 	fmt.Fprintf(s.out, "API at %4.0fs: RSS %.1f MiB, goroutines %.0f\n", last.at.Seconds(), float64(last.rss)/(1<<20), last.goroutines)
 	fmt.Fprintf(s.out, "p99 %.1f ms (reads %.1f ms, writes %.1f ms); %d stale reads of %d checks; %d failed requests\n",
 		res.All.P99ms, res.Reads.P99ms, res.Writes.P99ms, res.StaleReads, res.Checks, res.All.Errors)
-	if res.All.Errors > 0 {
-		problems = append(problems, fmt.Sprintf("%d failed requests %v (a replica restart must cost none)", res.All.Errors, res.Errors))
+	// A switchover refuses writes for its gap (503 with Retry-After); nothing else may fail.
+	refused := res.Errors["503"]
+	if res.Reads.Errors > 0 || res.All.Errors > refused {
+		problems = append(problems, fmt.Sprintf("%d failed requests %v (a replica restart must cost none, a switchover only writes refused with 503)", res.All.Errors, res.Errors))
 	}
+	fmt.Fprintf(s.out, "%d writes refused with 503 during the switchovers; a lost acknowledged write would show as a stale read\n", refused)
 	if res.StaleReads > 0 {
 		problems = append(problems, fmt.Sprintf("%d stale reads", res.StaleReads))
 	}
@@ -150,6 +158,20 @@ func (s *soak) verdict(res *loadgen.Result, samples []sample) error {
 	}
 	fmt.Fprintln(s.out, "soak: PASS")
 	return nil
+}
+
+// switchover hands the primary role to node with the API's own command and
+// prints what it did (the write gap among it).
+func (s *soak) switchover(ctx context.Context, db, node string) error {
+	env := append(s.apiEnv(db, "127.0.0.1:0", 2, "causal"),
+		"DB_ADMIN_USER=tt_admin", "DB_ADMIN_PASSWORD=tt-admin-dev", "REPLICATION_PASSWORD=tt-repl-dev")
+	cmd := exec.CommandContext(ctx, s.apiBin, "replication", "switchover", "--to", node)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fmt.Fprintf(s.out, "         %s\n", line)
+	}
+	return err
 }
 
 // fuzz runs `make fuzz FUZZTIME=…` when the Makefile has that target.

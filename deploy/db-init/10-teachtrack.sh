@@ -3,7 +3,8 @@
 # The mariadb and mysql images SOURCE this file (it must stay non-executable, so that
 # docker_process_sql, the entrypoint's root client on the init socket, is defined) once, on an
 # empty data volume, after they have created MYSQL_DATABASE and MYSQL_USER, with the server's
-# own command line: binlog on, and read-only on the replicas (root is exempt).
+# own command line: binlog on, and read-only (every node: `replication setup` makes the primary
+# writable; root is exempt).
 #
 # 1. The application's account may read replication state (the API's replica health checker
 #    runs SHOW SLAVE/REPLICA STATUS) but gets no SUPER / READ ONLY ADMIN, so read_only still

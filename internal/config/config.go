@@ -42,7 +42,8 @@ type Config struct {
 	// (DB_TLS*); a URL's own ssl-mode/tls parameters override it for that node.
 	DBTLS DBTLS
 
-	// Administrative access for `api replication setup|status` only.
+	// Administrative access for the `api replication` commands, and for
+	// FAILOVER=auto.
 	DBAdminUser            string
 	DBAdminPassword        string
 	ReplicationUser        string
@@ -215,7 +216,7 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		ReplicationPassword:    p.str("REPLICATION_PASSWORD", ""),
 		ReplicationPrimaryHost: p.str("REPLICATION_PRIMARY_HOST", ""),
 		ReplicationTLS:         p.bool("REPLICATION_TLS", false),
-		SemiSyncTimeout:        p.dur("SEMI_SYNC_TIMEOUT", time.Second),
+		SemiSyncTimeout:        p.dur("SEMI_SYNC_TIMEOUT", 500*time.Millisecond),
 		Failover:               p.oneOf("FAILOVER", "manual", "manual", "auto"),
 		FailoverAfter:          p.dur("FAILOVER_AFTER", 10*time.Second),
 
@@ -309,7 +310,11 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		p.fail("HEALTH_INTERVAL", "must be greater than zero")
 	}
 	if c.SemiSyncTimeout <= 0 {
-		p.fail("SEMI_SYNC_TIMEOUT", "must be greater than zero (e.g. 1s)")
+		p.fail("SEMI_SYNC_TIMEOUT", "must be greater than zero (e.g. 500ms)")
+	} else if c.DBWriteTimeout > 0 && c.SemiSyncTimeout >= c.DBWriteTimeout {
+		// A commit waiting for an acknowledgement would answer 503 at
+		// DB_WRITE_TIMEOUT and then commit all the same.
+		p.fail("SEMI_SYNC_TIMEOUT", "(%s) must be shorter than DB_WRITE_TIMEOUT (%s)", c.SemiSyncTimeout, c.DBWriteTimeout)
 	}
 	if c.FailoverAfter <= 0 {
 		p.fail("FAILOVER_AFTER", "must be greater than zero (e.g. 10s)")

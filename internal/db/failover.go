@@ -207,6 +207,14 @@ func Failover(ctx context.Context, rc ReplicationConfig, opts FailoverOptions, o
 		}
 		return res, fmt.Errorf("no replica is eligible for promotion: %s", strings.Join(why, "; "))
 	}
+	for _, n := range cands {
+		if n.Replica.IORunning {
+			// Its receiver is connected: the primary is alive, only
+			// unreachable from here. Promoting now would make two primaries.
+			return res, fmt.Errorf("%s still receives from its primary (%s:%d): the primary is alive, only unreachable from here; fix the network, or stop it before failing over",
+				n.label(), n.Replica.SourceHost, n.Replica.SourcePort)
+		}
+	}
 	acking := false
 	for _, n := range cands {
 		acking = acking || n.SemiSync.ReplicaActive

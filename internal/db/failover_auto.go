@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -19,9 +20,13 @@ func (c *Cluster) maybeFailover(ctx context.Context, now time.Time) {
 	if !c.opts.FailoverAuto || t.downSince.IsZero() || now.Sub(t.downSince) < c.opts.FailoverAfter {
 		return
 	}
-	if !t.promoting.CompareAndSwap(false, true) {
+	if now.Before(t.nextTry) || !t.promoting.CompareAndSwap(false, true) {
 		return
 	}
+	// A refused or failed attempt is retried 1–2 s later, not at every
+	// check; the random part keeps two instances that split the locks
+	// between them from colliding again.
+	t.nextTry = now.Add(time.Second + rand.N(time.Second))
 	go func() {
 		defer t.promoting.Store(false)
 		c.autoFailover(ctx)

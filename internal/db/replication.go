@@ -97,7 +97,7 @@ func SetupReplication(ctx context.Context, rc ReplicationConfig, out io.Writer) 
 		rc.Timeout = 60 * time.Second
 	}
 	if rc.SemiSyncTimeout == 0 {
-		rc.SemiSyncTimeout = time.Second
+		rc.SemiSyncTimeout = 500 * time.Millisecond
 	}
 	ctx, cancel := context.WithTimeout(ctx, rc.Timeout)
 	defer cancel()

@@ -62,8 +62,10 @@ type topology struct {
 	warned    time.Time
 	changes   atomic.Int64
 	failovers atomic.Int64
-	// promoting is set while this instance runs an automatic failover.
+	// promoting is set while this instance runs an automatic failover;
+	// nextTry is when it may try again.
 	promoting atomic.Bool
+	nextTry   time.Time
 	// selfPromoted names the node this instance promoted last, so the
 	// change it then observes is attributed to it.
 	selfPromoted string
@@ -223,6 +225,16 @@ func (c *Cluster) setSemiSync(st string) {
 	}
 	c.topo.semi = st
 	c.metrics.semiSync.Set(boolFloat(st == SemiSyncOn))
+}
+
+// FindPrimary points the primary pool at the writable node now, before the
+// health checker runs (Start): start-up migrations and one-off commands write
+// to the primary, which after a failover is not DATABASE_URL's node.
+func (c *Cluster) FindPrimary(ctx context.Context) {
+	if len(c.replicas) == 0 {
+		return
+	}
+	c.checkTopology(ctx, 2*time.Second)
 }
 
 // isPrimaryNode reports whether replica node n is the current primary.

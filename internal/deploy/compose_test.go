@@ -15,11 +15,13 @@ import (
 )
 
 // The database nodes, in the order DATABASE_URL, DATABASE_REPLICA_URLS list them.
+// All start read-only: `replication setup` makes the primary writable (issue 21),
+// so a former primary restarted after a failover never takes writes.
 var dbNodes = []struct {
 	name     string
 	readOnly bool
 }{
-	{"db-primary", false},
+	{"db-primary", true},
 	{"db-replica-1", true},
 	{"db-replica-2", true},
 }

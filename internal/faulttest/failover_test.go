@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/dbtest"
 )
@@ -211,6 +213,27 @@ func TestPromotionBySQLIsFollowed(t *testing.T) {
 			}
 		}
 	}
+	// Semi-sync's state is visible: on, then async once no replica
+	// acknowledges within SEMI_SYNC_TIMEOUT, then on again.
+	semiSyncBackOn(t, a)
+	if got := metric(t, a, "db_semi_sync_active"); got != 1 {
+		t.Errorf("db_semi_sync_active = %v, want 1", got)
+	}
+	exec(n1, "STOP SLAVE IO_THREAD")
+	exec(n2, "STOP SLAVE IO_THREAD")
+	start := time.Now()
+	if res := a.do(context.Background(), u.token, "PATCH", "/api/v1/auth/me", map[string]string{"full_name": "async"}); res.status != http.StatusOK {
+		t.Fatalf("a write with no replica acknowledging: %d %s", res.status, res.body)
+	}
+	t.Logf("a write with no replica acknowledging took %s (SEMI_SYNC_TIMEOUT 500ms, then asynchronous)", time.Since(start).Round(time.Millisecond))
+	dbtest.WaitFor(t, 5*time.Second, "semi_sync async in the topology", func() bool { return a.cluster.Topology().SemiSync == db.SemiSyncAsync })
+	if got := metric(t, a, "db_semi_sync_active"); got != 0 {
+		t.Errorf("db_semi_sync_active = %v while asynchronous, want 0", got)
+	}
+	exec(n1, "START SLAVE IO_THREAD")
+	exec(n2, "START SLAVE IO_THREAD")
+	semiSyncBackOn(t, a)
+
 	// The outside tool's switchover, in plain SQL.
 	exec(n0, "SET GLOBAL read_only = 1")
 	var pos string
@@ -246,6 +269,12 @@ func TestPromotionBySQLIsFollowed(t *testing.T) {
 	// A user's own write is read back through the change (GTID positions carry over).
 	if res := a.do(context.Background(), u.token, "GET", "/api/v1/auth/me", nil); res.status != http.StatusOK || !strings.HasPrefix(res.fullName, "probe ") {
 		t.Errorf("reading my write back: %d %q", res.status, res.fullName)
+	}
+	if got := metric(t, a, "db_primary_changes_total"); got != 1 {
+		t.Errorf("db_primary_changes_total = %v, want 1", got)
+	}
+	if got := metric(t, a, "db_failovers_total"); got != 0 {
+		t.Errorf("db_failovers_total = %v after a switchover, want 0", got)
 	}
 	_ = promoted
 
@@ -296,6 +325,28 @@ func TestSwitchoverUnderLoadLosesNoWrite(t *testing.T) {
 		t.Errorf("last change = %+v, want a switchover", ch)
 	}
 	semiSyncBackOn(t, a)
+}
+
+// metric is the value of one of the cluster's unlabelled metrics, as /metrics serves it.
+func metric(t *testing.T, a *api, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	a.cluster.RegisterMetrics(reg)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			m := mf.GetMetric()[0]
+			if m.GetCounter() != nil {
+				return m.GetCounter().GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }
 
 // semiSyncBackOn waits until the new primary acknowledges semi-synchronously
@@ -369,6 +420,11 @@ func TestAutoFailoverAfterSIGKILL(t *testing.T) {
 		t.Errorf("instances that promoted a replica: %v, want exactly one", promoters)
 	}
 	semiSyncBackOn(t, a)
+	for _, x := range []*api{a, b} {
+		if got := metric(t, x, "db_failovers_total"); got != 1 {
+			t.Errorf("db_failovers_total = %v, want 1", got)
+		}
+	}
 	other := nodeAdmin(t, cl, 3-idx, d.Name)
 	var ro bool
 	if err := other.QueryRow("SELECT @@GLOBAL.read_only").Scan(&ro); err != nil || !ro {
@@ -416,6 +472,14 @@ func TestFailoverCommandRefuses(t *testing.T) {
 	if err := failover(false); err == nil || !strings.Contains(err.Error(), "switchover") {
 		t.Errorf("failover with the primary up = %v, want a refusal pointing to switchover", err)
 	}
+	// The primary alive but unreachable from here (a partition; here: a
+	// port where nothing listens): the replicas still receive from it.
+	cut := rc
+	cut.Primary = rc.Primary.Clone()
+	cut.Primary.Addr = "127.0.0.1:3549"
+	if _, err := db.Failover(ctx, cut, db.FailoverOptions{Force: true}, &out); err == nil || !strings.Contains(err.Error(), "still receives from its primary") {
+		t.Errorf("failover with the primary only unreachable from here = %v, want a refusal", err)
+	}
 
 	// Replicas that don't acknowledge: the primary was effectively asynchronous.
 	for i := 1; i <= 2; i++ {
@@ -427,6 +491,11 @@ func TestFailoverCommandRefuses(t *testing.T) {
 		}
 	}
 	cl.Kill(t, 0)
+	// As after FAILOVER_AFTER: the replicas' receivers have noticed by then.
+	dbtest.WaitFor(t, 10*time.Second, "the replicas' receivers notice the primary is gone", func() bool {
+		st, err := db.ReplicationStatus(ctx, rc)
+		return err == nil && !st[1].IORunning && !st[2].IORunning
+	})
 	if err := failover(false); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("failover after semi-sync stopped acknowledging = %v, want a refusal naming --force", err)
 	}
