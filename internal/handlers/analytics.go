@@ -76,7 +76,7 @@ type analyticsJSON struct {
 	SubjectPopularity    []gradeCountJSON           `json:"subject_popularity"`
 	ActivityTimeline     []models.DayCount          `json:"activity_timeline"`
 	ProgressDistribution map[string]int64           `json:"progress_distribution"`
-	DepartmentStats      []departmentJSON           `json:"department_stats"`
+	DepartmentStats      []departmentStatJSON           `json:"department_stats"`
 	SubscriptionStats    models.PlanCounts          `json:"subscription_stats"`
 	RetentionStats       []models.ActiveDay         `json:"retention_stats"`
 	LessonAdherence      models.Adherence           `json:"lesson_adherence"`
@@ -87,7 +87,7 @@ type gradeCountJSON struct {
 	Count int64  `json:"count"`
 }
 
-type departmentJSON struct {
+type departmentStatJSON struct {
 	Name         string `json:"name"`
 	HOD          string `json:"hod"`
 	TeacherCount int64  `json:"teacher_count"`
@@ -103,7 +103,7 @@ func (a *analyticsAPI) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 	}
 	now := a.now().In(a.schoolZone())
 	a.bounded(w, r, func(db *gorm.DB) (any, error) {
-		out := analyticsJSON{DepartmentStats: []departmentJSON{}}
+		out := analyticsJSON{DepartmentStats: []departmentStatJSON{}}
 		totals, err := models.AnalyticsTotalsOf(db, school)
 		if err != nil {
 			return nil, err
