@@ -24,9 +24,8 @@ import (
 // teachers, 50,000 subjects and 1,000,000 progress rows, seeded in a few
 // INSERT … SELECT statements over MariaDB's sequence tables (seq_1_to_N), not
 // row by row. It then measures p50/p99 per endpoint over sequential requests,
-// and lists every statement those requests ran (from each node's slow log
-// with no threshold) with its mean server time and its EXPLAIN, flagging full
-// scans. Results: stdout and bench/results/analytics.md.
+// and EXPLAINs every statement those requests ran on the replicas (from the
+// general log), flagging full scans. Results: stdout and bench/results/analytics.md.
 
 // Sizes of the analytics data set.
 const (
@@ -48,12 +47,6 @@ func analyticsBench(ctx context.Context, e *env, requests int) error {
 	if err != nil {
 		return err
 	}
-	// long_query_time is copied into each session when it opens: set it
-	// before the API opens its connections; the log itself starts later.
-	if err := slowLog(ctx, e, "SET GLOBAL slow_query_log = 0", "SET GLOBAL log_output = 'TABLE'", "SET GLOBAL long_query_time = 0"); err != nil {
-		return err
-	}
-	defer slowLog(context.Background(), e, "SET GLOBAL slow_query_log = 0", "SET GLOBAL long_query_time = 10")
 	api, err := e.startAPI(ctx, "analytics", db, 2, "causal")
 	if err != nil {
 		return err
@@ -72,11 +65,11 @@ func analyticsBench(ctx context.Context, e *env, requests int) error {
 	if err := waitReplicasCount(ctx, e, db, anTeachers*anSubjectsEach*anProgressEach); err != nil {
 		return err
 	}
-	if err := slowLog(ctx, e, "TRUNCATE TABLE mysql.slow_log", "SET GLOBAL slow_query_log = 1"); err != nil {
+	if err := generalLog(ctx, e, true); err != nil {
 		return err
 	}
 	rows, err := measureAnalytics(ctx, api.url, requests, e.out)
-	_ = slowLog(context.Background(), e, "SET GLOBAL slow_query_log = 0")
+	_ = generalLog(context.Background(), e, false)
 	if err != nil {
 		return err
 	}
@@ -168,14 +161,17 @@ func waitReplicasCount(ctx context.Context, e *env, db string, want int) error {
 	return nil
 }
 
-// slowLog runs stmts on every node: the slow query log with no threshold, to
-// the mysql.slow_log table, records every statement the API ran with its
-// time, to EXPLAIN afterwards.
-func slowLog(ctx context.Context, e *env, stmts ...string) error {
+// generalLog turns the general log (to the mysql.general_log table) on or off
+// on every node, so the statements the API ran can be EXPLAINed afterwards.
+func generalLog(ctx context.Context, e *env, on bool) error {
 	for _, port := range e.cl.ports {
 		a, err := sql.Open("mysql", fmt.Sprintf("tt_admin:tt-admin-dev@tcp(127.0.0.1:%d)/", port))
 		if err != nil {
 			return err
+		}
+		stmts := []string{"SET GLOBAL general_log = 0"}
+		if on {
+			stmts = []string{"SET GLOBAL general_log = 0", "TRUNCATE TABLE mysql.general_log", "SET GLOBAL log_output = 'TABLE'", "SET GLOBAL general_log = 1"}
 		}
 		for _, s := range stmts {
 			if _, err := a.ExecContext(ctx, s); err != nil {
@@ -286,14 +282,11 @@ func benchGet(ctx context.Context, url, token string) ([]byte, error) {
 	return b, err
 }
 
-// anPlan is the EXPLAIN of one statement the API ran, and its times.
+// anPlan is the EXPLAIN of one statement the API ran.
 type anPlan struct {
-	SQL        string
-	Rows       []string // one line per table: table type key rows extra
-	Scans      bool     // a full table scan (type ALL) of a big table
-	Runs       int
-	MeanMs     float64 // on the server (slow log), all runs of this shape
-	RowsExamin float64 // mean rows examined
+	SQL   string
+	Rows  []string // one line per table: table type key rows extra
+	Scans bool     // a full table scan (type ALL) of a big table
 }
 
 var literals = regexp.MustCompile(`'[^']*'|\b\d+(\.\d+)?\b`)
@@ -301,53 +294,41 @@ var literals = regexp.MustCompile(`'[^']*'|\b\d+(\.\d+)?\b`)
 // explainLogged EXPLAINs, on the node that ran it, every distinct SELECT
 // (literals aside) the API sent during the measurements.
 func explainLogged(ctx context.Context, e *env, db string) ([]anPlan, error) {
-	seen := map[string]int{} // statement shape → index in out
+	seen := map[string]bool{}
 	var out []anPlan
 	for _, port := range e.cl.ports {
 		a, err := sql.Open("mysql", fmt.Sprintf("tt_admin:tt-admin-dev@tcp(127.0.0.1:%d)/%s", port, db))
 		if err != nil {
 			return nil, err
 		}
-		rows, err := a.QueryContext(ctx, `SELECT CONVERT(sql_text USING utf8mb4), TIME_TO_SEC(query_time) * 1000, rows_examined FROM mysql.slow_log
-			WHERE db = ? AND (sql_text LIKE 'SELECT%' OR sql_text LIKE '(SELECT%')`, db)
+		rows, err := a.QueryContext(ctx, `SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log
+			WHERE command_type IN ('Query', 'Execute') AND (argument LIKE 'SELECT%' OR argument LIKE '(SELECT%')`)
 		if err != nil {
 			a.Close()
 			return nil, err
 		}
-		type run struct {
-			sql      string
-			ms, rows float64
-		}
-		var runs []run
+		var stmts []string
 		for rows.Next() {
-			var r run
-			if rows.Scan(&r.sql, &r.ms, &r.rows) == nil {
-				runs = append(runs, r)
+			var s string
+			if rows.Scan(&s) == nil {
+				stmts = append(stmts, s)
 			}
 		}
 		rows.Close()
-		for _, r := range runs {
-			key := literals.ReplaceAllString(strings.Join(strings.Fields(r.sql), " "), "?")
-			if strings.Contains(r.sql, "slow_log") || strings.Contains(r.sql, "@@") || !strings.Contains(strings.ToUpper(r.sql), "FROM") {
+		for _, s := range stmts {
+			key := literals.ReplaceAllString(strings.Join(strings.Fields(s), " "), "?")
+			if seen[key] || strings.Contains(s, "general_log") || strings.Contains(s, "@@") || !strings.Contains(strings.ToUpper(s), "FROM") {
 				continue
 			}
-			i, ok := seen[key]
-			if !ok {
-				p, err := explainOne(ctx, a, r.sql)
-				if err != nil {
-					continue
-				}
-				i, seen[key] = len(out), len(out)
-				out = append(out, p)
+			seen[key] = true
+			p, err := explainOne(ctx, a, s)
+			if err != nil {
+				continue // a statement of another database (health checks)
 			}
-			p := &out[i]
-			p.MeanMs = (p.MeanMs*float64(p.Runs) + r.ms) / float64(p.Runs+1)
-			p.RowsExamin = (p.RowsExamin*float64(p.Runs) + r.rows) / float64(p.Runs+1)
-			p.Runs++
+			out = append(out, p)
 		}
 		a.Close()
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].MeanMs > out[j].MeanMs })
 	return out, nil
 }
 
@@ -389,7 +370,7 @@ func writeAnalyticsReport(e *env, rows []anResult, plans []anPlan, n int) error 
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | `%s` | %.1f | %.1f | %d |\n", r.Who, r.Path, r.P50ms, r.P99ms, r.Bytes)
 	}
-	b.WriteString("\n## Every statement those requests ran, slowest first: server time (slow log) and EXPLAIN\n\n")
+	b.WriteString("\n## EXPLAIN of every statement those requests ran\n\n")
 	scans := 0
 	for _, p := range plans {
 		mark := ""
@@ -400,7 +381,7 @@ func writeAnalyticsReport(e *env, rows []anResult, plans []anPlan, n int) error 
 		if len(sqlText) > 300 {
 			sqlText = sqlText[:300] + "…"
 		}
-		fmt.Fprintf(&b, "- %.2f ms mean over %d runs, %.0f rows examined: `%s`%s\n", p.MeanMs, p.Runs, p.RowsExamin, sqlText, mark)
+		fmt.Fprintf(&b, "- `%s`%s\n", sqlText, mark)
 		for _, r := range p.Rows {
 			fmt.Fprintf(&b, "  - %s\n", r)
 		}
