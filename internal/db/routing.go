@@ -223,10 +223,21 @@ func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *
 		return c.primary, ReasonStickyPrimary
 	}
 	// None known to have them yet (the checker's positions are up to one
-	// interval old): wait briefly on the replica that was closest.
+	// interval old): wait briefly on the replica that was closest — unless a
+	// wait on it timed out within the last health interval. A replica that
+	// far behind would make every read of the user wait CAUSAL_WAIT in vain:
+	// its position is read at once instead, and the primary serves if it
+	// still lacks the point.
 	n := c.closest(healthy, gtids[0])
+	if n.behindUntil.Load() > time.Now().UnixNano() {
+		if n != c.primary && c.refresh(ctx, n) && n.hasAppliedAll(c.flavor, gtids) {
+			return n, ReasonReplica
+		}
+		return c.primary, ReasonStickyPrimary
+	}
 	for _, g := range gtids {
 		if !c.waitFor(ctx, n, g) {
+			n.behindUntil.Store(time.Now().Add(c.opts.HealthInterval).UnixNano())
 			return c.primary, ReasonStickyPrimary
 		}
 	}
