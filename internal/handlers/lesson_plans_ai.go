@@ -206,6 +206,9 @@ func (s *lessonPlansAPI) handlePlanEnhance(w http.ResponseWriter, r *http.Reques
 	if err == nil {
 		err = s.dec.decodeOptional(w, r, &struct{}{})
 	}
+	if err == nil {
+		err = s.allow(r, models.FeatureAI)
+	}
 	if err == nil && s.ai == nil {
 		err = s.aiError(r, llm.ErrNotConfigured)
 	}
@@ -243,11 +246,17 @@ func (s *lessonPlansAPI) handlePlanAutoGenerate(w http.ResponseWriter, r *http.R
 	if err == nil {
 		err = s.dec.decodeOptional(w, r, &struct{}{})
 	}
+	if err == nil {
+		err = s.allow(r, models.FeatureGenerate)
+	}
+	// The assistant writes only for a plan that includes it; the curriculum
+	// fill needs generation alone.
+	useAI := s.ai != nil && s.allow(r, models.FeatureAI) == nil
 	var c *models.PlanCurriculum
 	if err == nil {
 		c, err = models.PlanCurriculumFor(reqDB(r), &p.LessonPlan)
 	}
-	if err == nil && c == nil && s.ai == nil {
+	if err == nil && c == nil && !useAI {
 		err = errNoCurriculumForPlan
 	}
 	if err != nil {
@@ -256,7 +265,7 @@ func (s *lessonPlansAPI) handlePlanAutoGenerate(w http.ResponseWriter, r *http.R
 	}
 	text := p.PlanText
 	changes := map[string]any{}
-	if s.ai != nil {
+	if useAI {
 		var write []string
 		cur := planColumns(&text)
 		for _, f := range planAIFields[:4] {
@@ -281,7 +290,7 @@ func (s *lessonPlansAPI) handlePlanAutoGenerate(w http.ResponseWriter, r *http.R
 			changes[k] = v
 		}
 	}
-	if err := s.save(r, p, changes, s.ai != nil); err != nil {
+	if err := s.save(r, p, changes, useAI); err != nil {
 		s.fail(w, r, err)
 		return
 	}

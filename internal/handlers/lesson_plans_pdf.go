@@ -36,6 +36,9 @@ func filename(parts ...string) string {
 
 func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
 	p, err := s.plan(r, needRead)
+	if err == nil {
+		err = s.allow(r, models.FeaturePDF)
+	}
 	var owners map[uint64]models.PlanOwner
 	if err == nil {
 		owners, err = models.PlanOwners(reqDB(r), []uint64{p.UserID})
@@ -59,6 +62,9 @@ func (s *lessonPlansAPI) handlePlanPDF(w http.ResponseWriter, r *http.Request) {
 
 func (s *lessonPlansAPI) handlePlansBulkDownload(w http.ResponseWriter, r *http.Request) {
 	ids, err := s.readIDs(w, r)
+	if err == nil {
+		err = s.allow(r, models.FeatureBulkDownload)
+	}
 	var plans []models.OwnedPlan
 	if err == nil {
 		plans, err = models.PlansByIDs(reqDB(r), viewer(r), ids)

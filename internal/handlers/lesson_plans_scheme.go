@@ -106,6 +106,9 @@ func (s *lessonPlansAPI) handleGenerateFromScheme(w http.ResponseWriter, r *http
 	if err == nil {
 		sc, err = s.ownScheme(r, id)
 	}
+	if err == nil {
+		err = s.allow(r, models.FeatureGenerate)
+	}
 	var sources []models.PlanSource
 	var dates []*time.Time
 	if err == nil {
@@ -148,6 +151,9 @@ func (s *lessonPlansAPI) handlePlanFromScheme(w http.ResponseWriter, r *http.Req
 		if sc, err = s.ownScheme(r, schemeID); errors.Is(err, models.ErrNotFound) {
 			err = models.ErrNoSuchSchemeLesson // another teacher's lesson reveals nothing
 		}
+	}
+	if err == nil {
+		err = s.allow(r, models.FeatureGenerate)
 	}
 	var sources []models.PlanSource
 	var dates []*time.Time

@@ -127,9 +127,11 @@ func planPDFText(t *testing.T, doc []byte) (string, int) {
 	return strings.Join(strings.Fields(string(out)), " "), pages
 }
 
+// TestLessonPlanPDF downloads as a teacher whose plan includes PDFs (a paid
+// one; TestLessonPlanLimits holds the refusals).
 func TestLessonPlanPDF(t *testing.T) {
 	s := newTestServer(t)
-	teacher := createUser(t, s, models.RoleTeacher, nil)
+	teacher := createPaidUser(t, s, models.RoleTeacher, nil)
 	other := createUser(t, s, models.RoleTeacher, nil)
 	p := newPlan(t, s, teacher.caller, map[string]any{"date": "2026-05-04", "lesson_duration_minutes": 40,
 		"specific_learning_outcomes": "By the end of the lesson, the learner should be able to:\na. read numbers\nb. write numbers\nc. ",
