@@ -6,6 +6,8 @@
 #   scripts/devdb.sh down     stop all three nodes
 #   scripts/devdb.sh status   show each node and its replication state
 #   scripts/devdb.sh reset    wipe .devdb/ and build it anew
+#   scripts/devdb.sh node-up N   start node N (0-2) alone, read-only, without re-wiring replication
+#                                (a former primary coming back: see `api replication rejoin`)
 #   scripts/devdb.sh redis    make sure a Redis answers on 127.0.0.1:6379 (for the tests)
 #
 # The MariaDB on 3306 (if any) is never touched.
@@ -110,8 +112,11 @@ start_node() {
       --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
       --skip-test-db >"$dir/$n/install.log" 2>&1 || { cat "$dir/$n/install.log" >&2; exit 1; }
   fi
-  local ro=0
-  [ "$i" -gt 0 ] && ro=1
+  # Every node starts read-only, the primary too: a server coming back after a
+  # crash or a failover must never take writes before someone decides it is
+  # the primary. `api replication setup` (run by `up`) makes the primary —
+  # found by its role, not its position here — writable.
+  local ro=1
   log "starting $n on 127.0.0.1:$port"
   mkdir -p "$dir/$n/tmp"
   TMPDIR="$dir/$n/tmp" nohup "$(mariadbd_bin)" --no-defaults --user="$(id -un)" --datadir="$data" --tmpdir="$dir/$n/tmp" \
@@ -120,7 +125,9 @@ start_node() {
     --binlog-format=ROW --gtid-strict-mode=1 --read-only=$ro --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --max-connections=300 \
-    --relay-log=relay-bin --skip-slave-start=0 --expire-logs-days=2 >/dev/null 2>&1 &
+    --relay-log=relay-bin --skip-slave-start=0 --expire-logs-days=2 \
+    --rpl-semi-sync-master-enabled=ON --rpl-semi-sync-slave-enabled=ON \
+    --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-timeout=1000 >/dev/null 2>&1 &
   for _ in $(seq 1 120); do
     alive "$n" && return
     sleep 0.25
@@ -186,6 +193,7 @@ case "${1:-}" in
   status) status ;;
   reset) down; rm -rf "$dir"; up ;;
   redis) redis_up ;;
+  node-up) ensure_mariadb; start_node "${2:?usage: $0 node-up 0|1|2}" ;;
   env) export_env; env | grep -E '^(DATABASE_|DB_ADMIN_|REPLICATION_)' | sort ;;
   *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
 esac

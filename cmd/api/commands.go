@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -259,20 +260,28 @@ func migrate(ctx context.Context, cfg *config.Config, args []string, stdout io.W
 	return db.Migrate(ctx, cluster.Primary().DB, migrations.FS, args[0], stdout)
 }
 
-func replicationConfig(cfg *config.Config) db.ReplicationConfig {
-	return db.ReplicationConfig{
-		Primary: cfg.Primary, Replicas: cfg.Replicas,
-		AdminUser: cfg.DBAdminUser, AdminPassword: cfg.DBAdminPassword,
-		ReplUser: cfg.ReplicationUser, ReplPassword: cfg.ReplicationPassword,
-		PrimaryHost: cfg.ReplicationPrimaryHost, TLS: cfg.ReplicationTLS,
-	}
-}
-
 func replication(ctx context.Context, cfg *config.Config, args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return errors.New("usage: api replication setup|status")
+	const use = "usage: api replication setup|status|switchover [--to NODE]|failover [--force]|rejoin NODE"
+	if len(args) == 0 {
+		return errors.New(use)
 	}
-	rc := replicationConfig(cfg)
+	rc := db.ReplicationConfigFrom(cfg)
+	fs := flag.NewFlagSet("replication "+args[0], flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	to := fs.String("to", "", "the node to promote: its name (replica-1), address or port")
+	force := fs.Bool("force", false, "promote even though semi-synchronous replication had fallen back to asynchronous")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%v\n%s", err, use)
+	}
+	rest := fs.Args()
+	wantArgs := map[string]int{"setup": 0, "status": 0, "switchover": 0, "failover": 0, "rejoin": 1}
+	n, known := wantArgs[args[0]]
+	switch {
+	case !known:
+		return fmt.Errorf("unknown replication command %q (want setup, status, switchover, failover or rejoin)", args[0])
+	case len(rest) != n, *to != "" && args[0] != "switchover", *force && args[0] != "failover":
+		return errors.New(use)
+	}
 	switch args[0] {
 	case "setup":
 		return db.SetupReplication(ctx, rc, stdout)
@@ -283,8 +292,14 @@ func replication(ctx context.Context, cfg *config.Config, args []string, stdout 
 		}
 		db.WriteStatusTable(stdout, st)
 		return nil
+	case "switchover":
+		_, err := db.Switchover(ctx, rc, *to, stdout)
+		return err
+	case "failover":
+		_, err := db.Failover(ctx, rc, db.FailoverOptions{Force: *force}, stdout)
+		return err
 	}
-	return fmt.Errorf("unknown replication command %q (want setup or status)", args[0])
+	return db.Rejoin(ctx, rc, rest[0], stdout)
 }
 
 // healthcheck asks the local API's /readyz; distroless images have no curl.

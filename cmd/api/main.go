@@ -30,9 +30,14 @@ commands:
   serve                          run the HTTP API (the default)
   migrate up|down|status         apply, roll back one, or list migrations on the primary
   replication setup|status       make the replicas follow the primary / show each node's state
+  replication switchover [--to NODE]   hand the primary role to a replica (planned; no write lost)
+  replication failover [--force]       promote the most advanced replica when the primary is gone
+  replication rejoin NODE        make a former primary a replica of the current one
   users create-admin --email E --password-stdin
                                  create (or promote) the first SUPER_ADMIN
   curriculum import DIR|FILE…    import CBC curriculum JSON files into the catalogue (idempotent)
+  import-legacy --from URL [--dry-run]
+                                 move the original backend's database into this one (idempotent)
   healthcheck                    exit 0 when the local API's /readyz answers 200
   version                        print the version
 `
@@ -72,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return users(ctx, cfg, rest, stdin, stdout)
 	case "curriculum":
 		return curriculumCmd(ctx, cfg, rest, stdout)
+	case "import-legacy":
+		return importLegacy(ctx, cfg, rest, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -321,6 +321,11 @@ func TestRunCommands(t *testing.T) {
 		{[]string{"api", "replication", "status"}, []string{"primary", "replica-1", "replica-2", "127.0.0.1:3318"}, ""},
 		{[]string{"api", "migrate"}, nil, "usage: api migrate"},
 		{[]string{"api", "replication", "sideways"}, nil, "sideways"},
+		// Refused before anything changes: the primary answers.
+		{[]string{"api", "replication", "failover"}, nil, "use `api replication switchover`"},
+		{[]string{"api", "replication", "switchover", "--force"}, nil, "usage: api replication"},
+		{[]string{"api", "replication", "rejoin"}, nil, "usage: api replication"},
+		{[]string{"api", "replication", "switchover", "--to", "nowhere"}, nil, `no node "nowhere"`},
 		{[]string{"api", "frobnicate"}, nil, `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,22 +14,25 @@ import (
 // It returns the file names written (relative to dir).
 func writeCharts(r *report, dir string) ([]string, error) {
 	var names []string
-	var labels []string
-	var rps, p99 plotter.Values
+	var rps, p99 []barRow
 	for _, x := range r.Runs {
-		labels = append(labels, x.Scenario+"\n"+x.Name)
-		rps = append(rps, x.Result.RPS)
-		p99 = append(p99, x.Result.All.P99ms)
+		ref := strings.HasPrefix(x.Name, "ref-")
+		label := strings.TrimPrefix(strings.TrimPrefix(x.Name, "ref-"), "api-")
+		if x.Scenario == "efficiency" {
+			label = map[bool]string{true: "reference ", false: "API "}[ref] + label
+		}
+		rps = append(rps, barRow{group: x.Scenario, label: label, value: x.Result.RPS, ref: ref})
+		p99 = append(p99, barRow{group: x.Scenario, label: label, value: x.Result.All.P99ms, ref: ref})
 	}
-	if len(labels) > 0 {
+	if len(rps) > 0 {
 		for _, c := range []struct {
-			file, title, y string
-			v              plotter.Values
+			file, title, unit string
+			rows              []barRow
 		}{
-			{"throughput.svg", "Throughput per run", "requests/s", rps},
-			{"p99.svg", "p99 latency per run (all requests)", "ms", p99},
+			{"throughput.svg", "Throughput per run, grouped by scenario (higher is better)", "req/s", rps},
+			{"p99.svg", "p99 latency per run, all requests (lower is better)", "ms", p99},
 		} {
-			if err := bars(filepath.Join(dir, c.file), c.title, c.y, labels, c.v); err != nil {
+			if err := groupedBars(filepath.Join(dir, c.file), c.title, c.unit, c.rows); err != nil {
 				return nil, err
 			}
 			names = append(names, c.file)
@@ -70,21 +74,4 @@ func writeCharts(r *report, dir string) ([]string, error) {
 		names = append(names, "scaling.svg")
 	}
 	return names, nil
-}
-
-func bars(path, title, y string, labels []string, v plotter.Values) error {
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = y
-	b, err := plotter.NewBarChart(v, vg.Points(22))
-	if err != nil {
-		return err
-	}
-	b.LineStyle.Width = vg.Length(0)
-	p.Add(b, plotter.NewGrid())
-	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = 0.9
-	p.X.Tick.Label.XAlign = -0.9
-	p.X.Tick.Label.YAlign = -0.2
-	return p.Save(vg.Length(60*len(labels)+120), 5*vg.Inch, path)
 }

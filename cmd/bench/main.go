@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	readme := fs.String("readme", "bench/README.md", "report to write (bench)")
 	dbCPU := fs.Float64("db-cpu", 0.25, "CPU cap of each database process in the read-scaling scenario")
 	rate := fs.Float64("rate", 300, "steady request rate of the soak")
-	only := fs.String("only", "", "comma-separated scenarios to run: routing, efficiency, scaling (bench; default all)")
+	only := fs.String("only", "", "comma-separated scenarios to run: routing, efficiency, scaling, signin (bench; default all)")
 	fuzztime := fs.String("fuzztime", "30s", "FUZZTIME for `make fuzz` after the soak (empty: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err

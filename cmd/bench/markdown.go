@@ -22,7 +22,8 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 	w("with `scripts/devdb.sh` on ports 3366–3368, and drives every configuration with the load generator (bench/loadgen, also `go run ./cmd/loadgen`): ")
 	w("%d virtual teachers per run, each registering, signing in (Bearer token), creating 2 subjects of 2 strands × 2 sub-strands × 3 lessons, ", r.Users)
 	w("then looping over the mix for %.0f s. Every run gets a fresh database. After every write the next request reads it back and counts a *stale read* if it doesn't show.\n\n", r.Seconds)
-	w("The API runs with `BCRYPT_COST=4` and `LOGIN_RATE_LIMIT`/`REGISTER_RATE_LIMIT` raised, so setting users up is bound neither by password hashing nor by the sign-up limits; setup is not measured. ")
+	w("The `signin` scenario is apart: %d teachers registered at once, then %d bursts of all %d signing in at the same instant, at the production bcrypt cost (12) and the default `DB_WRITE_TIMEOUT` (3 s). ", signinBurst, signinRounds, signinBurst)
+	w("Elsewhere the API runs with `BCRYPT_COST=4` and `LOGIN_RATE_LIMIT`/`REGISTER_RATE_LIMIT` raised, so setting users up is bound neither by password hashing nor by the sign-up limits; setup is not measured. ")
 	w("The load generator, the API and three databases share the machine's %d CPUs: compare the ratios within one run, never absolute rates across runs or days.\n\n", r.Machine.CPUs)
 	w("## Machine\n\n| | |\n|---|---|\n| CPUs | %d × %s |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| database | %s |\n\n",
 		r.Machine.CPUs, r.Machine.CPU, r.Machine.MemoryGB, r.Machine.Kernel, r.Machine.Go, r.Machine.MariaDB)
@@ -38,7 +39,7 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 	}
 	w("\n## Results\n\n")
 	w("Mixes: `routing` and `efficiency … mixed` use the default mix (80%% reads: list subjects, get subject, get lessons, dashboard; 20%% writes: create, patch and delete subject, complete and uncomplete lesson), ")
-	w("`efficiency … get-by-id` only `GET /api/v1/subjects/{id}`, `scaling` only the four reads. ")
+	w("`efficiency … get-by-id` only `GET /api/v1/subjects/{id}`, `scaling` only the four reads; `signin` is the sign-in bursts (req/s: sign-ins per second over the bursts). ")
 	w("*repl stm*: share of read statements (db_queries_total{kind=\"read\"}) served by replicas; *repl GET*: share of GET requests served by a replica (X-DB-Node); ")
 	w("*stale*: stale reads / checks; *RSS*: the API's peak resident set (VmHWM). `ref-*` rows are the reference server (no read-your-writes, so its stale reads are expected).\n\n")
 	w("| scenario | run | req/s | p50 ms | p95 ms | p99 ms | repl stm | repl GET | stale | errors | RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")

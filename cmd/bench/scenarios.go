@@ -57,6 +57,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"routing", b.routing},
 		{"efficiency", b.efficiency},
 		{"scaling", b.scaling},
+		{"signin", b.signin},
 	}
 	for _, s := range steps {
 		if len(b.only) > 0 && !slices.Contains(b.only, s.name) {

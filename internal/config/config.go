@@ -49,6 +49,15 @@ type Config struct {
 	ReplicationPassword    string
 	ReplicationPrimaryHost string
 	ReplicationTLS         bool
+	// SemiSyncTimeout is how long a commit waits for a replica's
+	// acknowledgement before the primary falls back to asynchronous
+	// replication (SEMI_SYNC_TIMEOUT; set on the servers by `replication setup`).
+	SemiSyncTimeout time.Duration
+	// Failover is manual or auto (FAILOVER): auto lets the API promote a
+	// replica once the primary has been unreachable for FailoverAfter; it
+	// needs DB_ADMIN_USER and REPLICATION_PASSWORD.
+	Failover      string
+	FailoverAfter time.Duration
 
 	// Routing and read-your-writes.
 	ReadYourWrites     string // causal | window | off
@@ -206,6 +215,9 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 		ReplicationPassword:    p.str("REPLICATION_PASSWORD", ""),
 		ReplicationPrimaryHost: p.str("REPLICATION_PRIMARY_HOST", ""),
 		ReplicationTLS:         p.bool("REPLICATION_TLS", false),
+		SemiSyncTimeout:        p.dur("SEMI_SYNC_TIMEOUT", time.Second),
+		Failover:               p.oneOf("FAILOVER", "manual", "manual", "auto"),
+		FailoverAfter:          p.dur("FAILOVER_AFTER", 10*time.Second),
 
 		ReadYourWrites:     p.oneOf("READ_YOUR_WRITES", "causal", "causal", "window", "off"),
 		CausalWait:         p.dur("CAUSAL_WAIT", 50*time.Millisecond),
@@ -295,6 +307,17 @@ func Load(getenv func(string) string, envFile string) (*Config, error) {
 	if c.HealthInterval <= 0 {
 		// A zero interval would make the health checker's ticker panic.
 		p.fail("HEALTH_INTERVAL", "must be greater than zero")
+	}
+	if c.SemiSyncTimeout <= 0 {
+		p.fail("SEMI_SYNC_TIMEOUT", "must be greater than zero (e.g. 1s)")
+	}
+	if c.FailoverAfter <= 0 {
+		p.fail("FAILOVER_AFTER", "must be greater than zero (e.g. 10s)")
+	}
+	if c.Failover == "auto" && (c.DBAdminUser == "" || c.ReplicationPassword == "") {
+		// Promoting a replica needs administrative credentials, and re-pointing
+		// the others needs the replication account's password.
+		p.fail("FAILOVER", "is auto but DB_ADMIN_USER or REPLICATION_PASSWORD is not set: promoting a replica needs both")
 	}
 	c.DBTLS = DBTLS{Mode: p.str("DB_TLS", TLSPreferred), CAFile: p.str("DB_TLS_CA", ""),
 		CertFile: p.str("DB_TLS_CERT", ""), KeyFile: p.str("DB_TLS_KEY", "")}

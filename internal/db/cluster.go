@@ -6,6 +6,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
 	"math"
@@ -45,6 +46,13 @@ type Options struct {
 	RedisURL    string // shared consistency points; empty: in memory
 	RedisTLSCA  string // CA file for a rediss:// URL; empty: the system's roots
 	RedisPrefix string // key prefix in Redis
+
+	// FailoverAuto (FAILOVER=auto) promotes a replica once the primary has
+	// been unreachable for FailoverAfter, with the administrative
+	// credentials of Replication.
+	FailoverAuto  bool
+	FailoverAfter time.Duration
+	Replication   ReplicationConfig
 }
 
 // Node is one database server and its connection pool.
@@ -79,6 +87,11 @@ type Cluster struct {
 	warnOnce sync.Once
 	// storeWarned is when a consistency-store failure was last logged (unix ns).
 	storeWarned atomic.Int64
+
+	// writer is where the primary pool connects (the one writable node);
+	// topo is the health checker's view of every node's role.
+	writer atomic.Pointer[writerTarget]
+	topo   topology
 }
 
 // Open opens a pool per node and registers them with dbresolver. It does not
@@ -108,9 +121,9 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		c.redis, c.store, c.fallback = rs, rs, newMemoryStore()
 	}
 	var err error
-	if c.primary, err = c.openNode("primary", primaryConfig(opts)); err != nil {
-		return nil, err
-	}
+	// The primary pool follows the writable node (topology_writer.go); it
+	// starts at DATABASE_URL's.
+	c.primary = c.newNode("primary", opts.Primary.Addr, writerConnector{c})
 	for i, r := range opts.Replicas {
 		if r.ReadTimeout == 0 && opts.ReadTimeout > 0 {
 			// A replica cut off by the network (packets swallowed, not refused)
@@ -124,6 +137,10 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, err
 		}
 		c.replicas = append(c.replicas, n)
+	}
+	if err := c.openMembers(opts); err != nil {
+		c.Close()
+		return nil, err
 	}
 	c.gorm, err = gorm.Open(dialector(c.primary.DB), &gorm.Config{
 		SkipDefaultTransaction: true,
@@ -169,8 +186,11 @@ func dialector(conn *sql.DB) gorm.Dialector {
 // up at the timeout by closing its connection, but the server would keep the
 // statement waiting and might still commit it once the lock is released: this
 // makes the server give up too.
-func primaryConfig(opts Options) *mysql.Config {
-	cfg := opts.Primary
+// Any node may become the primary, so each node's write settings are made
+// the same way (writeConfig).
+func primaryConfig(opts Options) *mysql.Config { return writeConfig(opts, opts.Primary) }
+
+func writeConfig(opts Options, cfg *mysql.Config) *mysql.Config {
 	if opts.WriteTimeout <= 0 {
 		return cfg
 	}
@@ -191,13 +211,17 @@ func (c *Cluster) openNode(name string, cfg *mysql.Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return c.newNode(name, cfg.Addr, connector), nil
+}
+
+func (c *Cluster) newNode(name, addr string, connector driver.Connector) *Node {
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(c.opts.MaxOpenConns)
 	db.SetMaxIdleConns(c.opts.MaxIdleConns)
 	db.SetConnMaxLifetime(c.opts.ConnMaxLifetime)
 	db.SetConnMaxIdleTime(time.Minute)
 	// Resolver names share dbresolver's map with table names: this prefix is no table's.
-	return &Node{Name: name, Addr: cfg.Addr, DB: db, resolver: "tt-node-" + name}, nil
+	return &Node{Name: name, Addr: addr, DB: db, resolver: "tt-node-" + name}
 }
 
 // Primary is the primary's node (migrations and administrative work use it).
@@ -210,6 +234,9 @@ func (c *Cluster) Close() error {
 	}
 	for _, r := range c.replicas {
 		r.DB.Close()
+	}
+	if len(c.topo.members) > 0 {
+		c.topo.members[0].check.Close()
 	}
 	if c.redis != nil {
 		c.redis.Close()
@@ -227,6 +254,19 @@ func OptionsFromConfig(cfg *config.Config, log *slog.Logger) Options {
 		HealthInterval: cfg.HealthInterval, MaxReplicaLag: cfg.MaxReplicaLag, WriteTimeout: cfg.DBWriteTimeout,
 		ReadsOnPrimary: cfg.ReadsOnPrimary, ReadTimeout: cfg.DBReadTimeout,
 		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisKeyPrefix, RedisTLSCA: cfg.RedisTLSCA,
+		FailoverAuto: cfg.Failover == "auto", FailoverAfter: cfg.FailoverAfter, Replication: ReplicationConfigFrom(cfg),
+	}
+}
+
+// ReplicationConfigFrom is what the replication commands and automatic
+// failover need from the application's configuration.
+func ReplicationConfigFrom(cfg *config.Config) ReplicationConfig {
+	return ReplicationConfig{
+		Primary: cfg.Primary, Replicas: cfg.Replicas,
+		AdminUser: cfg.DBAdminUser, AdminPassword: cfg.DBAdminPassword,
+		ReplUser: cfg.ReplicationUser, ReplPassword: cfg.ReplicationPassword,
+		PrimaryHost: cfg.ReplicationPrimaryHost, TLS: cfg.ReplicationTLS,
+		SemiSyncTimeout: cfg.SemiSyncTimeout,
 	}
 }
 

@@ -36,6 +36,10 @@ func Translate(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return fmt.Errorf("%w: %w", models.ErrNotFound, err)
 	}
+	if errors.Is(err, ErrNoSinglePrimary) {
+		// Two writable nodes: the client retries once one is read-only.
+		return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+	}
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return fmt.Errorf("%w: %w", models.ErrConflict, err)
 	}

@@ -138,7 +138,10 @@ type ReplicaState struct {
 	// Gtid_IO_Pos, what the IO thread has received, because SHOW SLAVE STATUS
 	// has no applied position (@@gtid_slave_pos has it).
 	GTIDPosition string
-	LastError    string
+	// Received is what the receiver (IO) thread has fetched, applied or not
+	// (MariaDB Gtid_IO_Pos, MySQL Retrieved_Gtid_Set).
+	Received  string
+	LastError string
 	// SSL is whether the replica connects to its source over TLS.
 	SSL bool
 }
@@ -174,6 +177,7 @@ func parseReplicaStatus(f Flavor, row map[string]string) ReplicaState {
 	} else {
 		s.GTIDPosition = pick("Gtid_Slave_Pos", "Gtid_IO_Pos")
 	}
+	s.Received = strings.ReplaceAll(pick("Gtid_IO_Pos", "Retrieved_Gtid_Set"), "\n", "")
 	if e := pick("Last_IO_Error"); e != "" {
 		s.LastError = e
 	}

@@ -124,12 +124,13 @@ func TestParseReplicaStatus(t *testing.T) {
 		{"mysql-8.4-show-replica-status.txt", MySQL, ReplicaState{
 			Configured: true, SourceHost: "127.0.0.1", SourcePort: 13000, SourceUser: "root",
 			IORunning: true, SQLRunning: true, LagSeconds: &lag0,
-			GTIDPosition: "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3",
+			GTIDPosition: "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3", Received: "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3",
 		}},
 		{"mysql-8.0-show-replica-status-sql-error.txt", MySQL, ReplicaState{
 			Configured: true, SourceHost: "db-primary.internal", SourcePort: 3306, SourceUser: "tt_repl",
 			IORunning: true, SQLRunning: false, LagSeconds: nil,
 			GTIDPosition: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,ab7e7e8a-b2f3-11ee-8d0a-0242ac120003:1-2",
+			Received:     "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-9",
 			LastError: "Coordinator stopped because there were error(s) in the worker(s). The most recent failure being: " +
 				"Worker 1 failed executing transaction '3e11fa47-71ca-11e1-9e33-c80aa9429562:6' at source log binlog.000004, " +
 				"end_log_pos 17964. See error log and/or performance_schema.replication_applier_status_by_worker table " +
@@ -140,11 +141,11 @@ func TestParseReplicaStatus(t *testing.T) {
 		// position here is what the IO thread has received.
 		{"mariadb-10.11-show-slave-status.txt", MariaDB, ReplicaState{
 			Configured: true, SourceHost: "127.0.0.1", SourcePort: 3316, SourceUser: "tt_repl",
-			IORunning: true, SQLRunning: true, LagSeconds: &lag0, GTIDPosition: "0-1-21",
+			IORunning: true, SQLRunning: true, LagSeconds: &lag0, GTIDPosition: "0-1-21", Received: "0-1-21",
 		}},
 		{"mariadb-10.11-show-slave-status-sql-error.txt", MariaDB, ReplicaState{
 			Configured: true, SourceHost: "127.0.0.1", SourcePort: 3316, SourceUser: "tt_repl",
-			IORunning: true, SQLRunning: false, LagSeconds: nil, GTIDPosition: "0-1-21",
+			IORunning: true, SQLRunning: false, LagSeconds: nil, GTIDPosition: "0-1-21", Received: "0-1-21",
 			LastError: "Could not execute Write_rows_v1 event on table tt.t; Duplicate entry '1' for key 'PRIMARY', " +
 				"Error_code: 1062; handler error HA_ERR_FOUND_DUPP_KEY; the event's master log mysql-bin.000001, end_log_pos 6120",
 		}},

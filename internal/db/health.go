@@ -61,7 +61,11 @@ func (c *Cluster) checkReplica(ctx context.Context, n *Node, primaryDown bool) (
 	switch {
 	case !st.Configured:
 		h.reason = "not replicating"
-	case primaryDown && st.SQLRunning:
+	case primaryDown:
+		// Also with its threads stopped: a failover stops them while it
+		// re-points the replicas, and a read-only copy of every write it
+		// applied is still better than no reads (a user's own recent writes
+		// are checked by GTID position all the same).
 		h.healthy = true
 	case !st.IORunning:
 		h.reason = "replication IO thread stopped"
@@ -92,15 +96,19 @@ func (c *Cluster) checkAll(ctx context.Context, first bool) {
 	if timeout < 500*time.Millisecond {
 		timeout = 500 * time.Millisecond
 	}
-	pctx, cancel := context.WithTimeout(ctx, timeout)
-	primaryDown := c.primary.DB.PingContext(pctx) != nil
-	cancel()
+	// The roles first: which node is writable decides where writes go, and
+	// which replica is in fact the primary now.
+	primaryDown := !c.checkTopology(ctx, timeout)
 	var wg sync.WaitGroup
 	for _, n := range c.replicas {
 		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
 			h := c.checkReplica(cctx, n, primaryDown)
 			cancel()
+			if c.isPrimaryNode(n) {
+				// Promoted: it serves writes, and reads only as the primary.
+				h.healthy, h.reason = false, "the primary now"
+			}
 			c.applyCheck(n, h, first)
 		})
 	}

@@ -14,6 +14,11 @@ type clusterMetrics struct {
 	decisions *prometheus.CounterVec
 	lag       *prometheus.GaugeVec
 	healthy   *prometheus.GaugeVec
+
+	primaryChanges prometheus.Counter
+	failovers      prometheus.Counter
+	semiSync       prometheus.Gauge
+	writable       prometheus.Gauge
 }
 
 func newClusterMetrics() *clusterMetrics {
@@ -30,12 +35,25 @@ func newClusterMetrics() *clusterMetrics {
 		healthy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "db_replica_healthy", Help: "1 while the replica is in read rotation.",
 		}, []string{"node"}),
+		primaryChanges: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "db_primary_changes_total", Help: "Times the writable node changed (switchover, failover, or an outside tool's promotion).",
+		}),
+		failovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "db_failovers_total", Help: "Primary changes while the old primary did not answer.",
+		}),
+		semiSync: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "db_semi_sync_active", Help: "1 while the primary waits for a replica's acknowledgement of every commit; 0 when off or fallen back to asynchronous.",
+		}),
+		writable: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "db_writable_nodes", Help: "Nodes accepting writes at the last check: 1 normally, 0 during a change, 2 or more is a split brain (writes refused).",
+		}),
 	}
 }
 
 // RegisterMetrics registers the cluster's metrics on reg.
 func (c *Cluster) RegisterMetrics(reg prometheus.Registerer) {
-	reg.MustRegister(c.metrics.queries, c.metrics.decisions, c.metrics.lag, c.metrics.healthy)
+	reg.MustRegister(c.metrics.queries, c.metrics.decisions, c.metrics.lag, c.metrics.healthy,
+		c.metrics.primaryChanges, c.metrics.failovers, c.metrics.semiSync, c.metrics.writable)
 }
 
 // registerCallbacks counts every statement by the node its request is bound to,

@@ -32,6 +32,9 @@ type ReplicationConfig struct {
 	TLS bool
 	// Timeout bounds the wait for replicas to catch up.
 	Timeout time.Duration
+	// SemiSyncTimeout is how long a commit waits for a replica's
+	// acknowledgement before the primary falls back to asynchronous replication.
+	SemiSyncTimeout time.Duration
 }
 
 // adminDSN is node's address with the administrative credentials and no
@@ -79,10 +82,13 @@ func flavorOf(ctx context.Context, conn *sql.DB) (Flavor, error) {
 	return DetectFlavor(version)
 }
 
-// SetupReplication makes every replica follow the primary with GTID
-// auto-positioning and waits until each has caught up. It is idempotent: a
-// replica already following the primary with both threads running is left as
-// it is. Passwords are never written to out.
+// SetupReplication makes every other node follow the primary with GTID
+// auto-positioning and semi-synchronous acknowledgement, makes the primary
+// writable, and waits until each has caught up. The primary is found, not
+// assumed (see survey.primary): after a failover it is no longer DATABASE_URL's
+// node, and setup must not hand the role back. It is idempotent: a replica
+// already following the primary with both threads running is left as it is.
+// Passwords are never written to out.
 func SetupReplication(ctx context.Context, rc ReplicationConfig, out io.Writer) error {
 	if err := rc.validate(true); err != nil {
 		return err
@@ -90,52 +96,79 @@ func SetupReplication(ctx context.Context, rc ReplicationConfig, out io.Writer) 
 	if rc.Timeout == 0 {
 		rc.Timeout = 60 * time.Second
 	}
+	if rc.SemiSyncTimeout == 0 {
+		rc.SemiSyncTimeout = time.Second
+	}
 	ctx, cancel := context.WithTimeout(ctx, rc.Timeout)
 	defer cancel()
-
-	primary, err := openAdmin(ctx, rc.adminDSN(rc.Primary))
-	if err != nil {
-		return fmt.Errorf("primary %s: %w", rc.Primary.Addr, err)
-	}
-	defer primary.Close()
-	flavor, err := flavorOf(ctx, primary)
-	if err != nil {
-		return fmt.Errorf("primary %s: %w", rc.Primary.Addr, err)
-	}
-	var logBin int
-	if err := primary.QueryRowContext(ctx, "SELECT @@GLOBAL.log_bin").Scan(&logBin); err != nil {
-		return fmt.Errorf("primary %s: %w", rc.Primary.Addr, err)
-	}
-	if logBin != 1 {
-		return fmt.Errorf("primary %s has the binary log off: start it with --log-bin", rc.Primary.Addr)
-	}
-	if err := ensureReplUser(ctx, primary, flavor, rc.ReplUser, rc.ReplPassword, rc.TLS); err != nil {
-		return fmt.Errorf("primary %s: creating replication user: %w", rc.Primary.Addr, err)
-	}
-	fmt.Fprintf(out, "primary %s (%s): replication user %s ready\n", rc.Primary.Addr, flavor, rc.ReplUser)
-
-	host, port, err := splitHostPort(rc.PrimaryHost, rc.Primary.Addr)
+	s, err := takeSurvey(ctx, rc)
 	if err != nil {
 		return err
 	}
-	for i, r := range rc.Replicas {
-		name := fmt.Sprintf("replica-%d", i+1)
-		if err := setupReplica(ctx, rc, r, flavor, host, port, out, name); err != nil {
-			return fmt.Errorf("%s %s: %w", name, r.Addr, err)
+	defer s.Close()
+	for _, n := range s.nodes {
+		if !n.reachable() {
+			return fmt.Errorf("%s %s: %w", n.Name, n.Addr, n.Err)
 		}
+	}
+	primary, err := s.primary(true)
+	if err != nil {
+		return err
+	}
+	flavor := s.flavor
+	for _, n := range s.nodes {
+		if f, err := flavorOf(ctx, n.conn); err == nil && f != flavor {
+			return fmt.Errorf("%s %s: is %s but the primary is %s", n.Name, n.Addr, f, flavor)
+		}
+	}
+	var logBin int
+	if err := primary.conn.QueryRowContext(ctx, "SELECT @@GLOBAL.log_bin").Scan(&logBin); err != nil {
+		return fmt.Errorf("primary %s: %w", primary.Addr, err)
+	}
+	if logBin != 1 {
+		return fmt.Errorf("primary %s has the binary log off: start it with --log-bin", primary.Addr)
+	}
+	if err := ensureReplUser(ctx, primary.conn, flavor, rc.ReplUser, rc.ReplPassword, rc.TLS); err != nil {
+		return fmt.Errorf("primary %s: creating replication user: %w", primary.Addr, err)
+	}
+	fmt.Fprintf(out, "%s %s (%s): primary; replication user %s ready\n", primary.Name, primary.Addr, flavor, rc.ReplUser)
+	for _, n := range s.nodes {
+		if err := enableSemiSync(ctx, n.conn, flavor, rc.SemiSyncTimeout); err != nil {
+			return fmt.Errorf("%s %s: turning on semi-synchronous replication: %w", n.Name, n.Addr, err)
+		}
+	}
+	for _, n := range s.nodes {
+		if n == primary {
+			continue
+		}
+		if err := setupReplica(ctx, s, n, primary, out); err != nil {
+			return fmt.Errorf("%s %s: %w", n.Name, n.Addr, err)
+		}
+	}
+	if primary.ReadOnly {
+		if _, err := primary.conn.ExecContext(ctx, "SET GLOBAL read_only = 0"); err != nil {
+			return fmt.Errorf("primary %s: making it writable: %w", primary.Addr, err)
+		}
+		fmt.Fprintf(out, "%s %s: writable\n", primary.Name, primary.Addr)
 	}
 	// Catching up is measured against the primary's position now, after the user exists.
 	var pos string
-	if err := primary.QueryRowContext(ctx, primaryPositionSQL(flavor)).Scan(&pos); err != nil {
-		return fmt.Errorf("primary %s: reading GTID position: %w", rc.Primary.Addr, err)
+	if err := primary.conn.QueryRowContext(ctx, primaryPositionSQL(flavor)).Scan(&pos); err != nil {
+		return fmt.Errorf("primary %s: reading GTID position: %w", primary.Addr, err)
 	}
-	for i, r := range rc.Replicas {
-		name := fmt.Sprintf("replica-%d", i+1)
-		if err := waitCaughtUp(ctx, rc, r, flavor, pos); err != nil {
-			return fmt.Errorf("%s %s: %w", name, r.Addr, err)
+	for _, n := range s.nodes {
+		if n == primary {
+			continue
 		}
-		fmt.Fprintf(out, "%s %s: caught up to %s\n", name, r.Addr, displayGTID(pos))
+		if err := waitCaughtUp(ctx, n.conn, flavor, pos); err != nil {
+			return fmt.Errorf("%s %s: %w", n.Name, n.Addr, err)
+		}
+		fmt.Fprintf(out, "%s %s: caught up to %s\n", n.Name, n.Addr, displayGTID(pos))
 	}
+	if len(s.nodes) > 1 {
+		s.waitSemiSyncClient(ctx, primary, 5*time.Second)
+	}
+	fmt.Fprintf(out, "semi-synchronous replication: %s (wait point AFTER_SYNC, timeout %s)\n", readSemiSync(ctx, primary.conn, flavor), rc.SemiSyncTimeout)
 	return nil
 }
 
@@ -157,52 +190,37 @@ func ensureReplUser(ctx context.Context, conn *sql.DB, f Flavor, user, password 
 	return nil
 }
 
-func setupReplica(ctx context.Context, rc ReplicationConfig, r *mysql.Config, primaryFlavor Flavor, host string, port int, out io.Writer, name string) error {
-	conn, err := openAdmin(ctx, rc.adminDSN(r))
+func setupReplica(ctx context.Context, s *survey, n, primary *surveyed, out io.Writer) error {
+	rc, state := s.rc, n.Replica
+	host, port, err := s.sourceAddr(primary)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	flavor, err := flavorOf(ctx, conn)
-	if err != nil {
-		return err
-	}
-	if flavor != primaryFlavor {
-		return fmt.Errorf("is %s but the primary is %s", flavor, primaryFlavor)
-	}
-	state, err := readReplicaState(ctx, conn, flavor)
-	if err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "SET GLOBAL read_only = 1"); err != nil {
+	if _, err := n.conn.ExecContext(ctx, "SET GLOBAL read_only = 1"); err != nil {
 		return fmt.Errorf("setting read_only: %w", err)
 	}
 	if state.Configured && state.SourceHost == host && state.SourcePort == port &&
 		state.SourceUser == rc.ReplUser && state.IORunning && state.SQLRunning && state.SSL == rc.TLS {
-		fmt.Fprintf(out, "%s %s: already following %s:%d\n", name, r.Addr, host, port)
+		if !readSemiSync(ctx, n.conn, s.flavor).ReplicaActive {
+			// Semi-sync was just turned on: the receiver takes it up on reconnecting.
+			if err := restartReceiver(ctx, n.conn, s.flavor); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(out, "%s %s: already following %s:%d\n", n.Name, n.Addr, host, port)
 		return nil
 	}
-	if state.Configured {
-		if _, err := conn.ExecContext(ctx, stopReplicaSQL(flavor)); err != nil {
-			return fmt.Errorf("stopping replication: %w", err)
-		}
+	if d, gtid := s.diverged(n, primary); d && !state.Configured {
+		return fmt.Errorf("holds %s, which the primary never had: its history diverged; rebuild it from the primary", gtid)
 	}
-	if _, err := conn.ExecContext(ctx, changeSourceSQL(flavor, host, port, rc.ReplUser, rc.ReplPassword, rc.TLS)); err != nil {
-		return fmt.Errorf("pointing at the primary: %w", scrub(err, rc.ReplPassword))
+	if err := s.follow(ctx, n, primary, !state.Configured); err != nil {
+		return err
 	}
-	if _, err := conn.ExecContext(ctx, startReplicaSQL(flavor)); err != nil {
-		return fmt.Errorf("starting replication: %w", err)
-	}
-	fmt.Fprintf(out, "%s %s: now following %s:%d (GTID auto-positioning)\n", name, r.Addr, host, port)
+	fmt.Fprintf(out, "%s %s: now following %s:%d (GTID auto-positioning, semi-synchronous)\n", n.Name, n.Addr, host, port)
 	return nil
 }
 
-func waitCaughtUp(ctx context.Context, rc ReplicationConfig, r *mysql.Config, f Flavor, pos string) error {
-	conn, err := openAdmin(ctx, rc.adminDSN(r))
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+func waitCaughtUp(ctx context.Context, conn *sql.DB, f Flavor, pos string) error {
 	for {
 		var res sql.NullInt64
 		if err := conn.QueryRowContext(ctx, waitForGTIDSQL(f), pos, 1).Scan(&res); err != nil {
@@ -326,6 +344,9 @@ func ReplicationStatus(ctx context.Context, rc ReplicationConfig) ([]NodeStatus,
 		cancel()
 		if err != nil {
 			st.Error = scrub(err, rc.AdminPassword).Error()
+			if !st.Reachable {
+				st.Role = "unreachable"
+			}
 		}
 		out[i] = st
 	}
@@ -345,6 +366,12 @@ func nodeStatus(ctx context.Context, cfg *mysql.Config, st *NodeStatus) error {
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT @@GLOBAL.read_only").Scan(&st.ReadOnly); err != nil {
 		return err
+	}
+	// The role is what the node does, not where its URL is listed: after a
+	// failover the first URL's node is a replica (or out of service).
+	st.Role = "replica"
+	if !st.ReadOnly {
+		st.Role = "primary"
 	}
 	if err := conn.QueryRowContext(ctx, gtidPositionSQL(f)).Scan(&st.GTID); err != nil {
 		return err

@@ -73,7 +73,23 @@ func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64, also
 	if kind == Write {
 		return c.bindTo(ctx, c.primary, ReasonWrite)
 	}
-	n, reason := c.chooseReplica(ctx, users(userID, also), nil)
+	n, reason := c.chooseReplica(ctx, users(userID, also), nil, true)
+	return c.bindTo(ctx, n, reason)
+}
+
+// ForSideReads binds the reads of a write request that don't depend on its
+// own statements (the session check, an ownership check, the parts of the
+// answer the write doesn't change), so the primary runs only what must happen
+// there. They go to a healthy replica already known to have every consistency
+// point of userID and also, which shows everything those users wrote and every
+// sign-out, ban and role change that concerns them; else to the primary at
+// once (a write request never waits on a replica). In off mode no points are
+// kept, so nil: such reads stay on the primary with the write.
+func (c *Cluster) ForSideReads(ctx context.Context, userID uint64, also ...uint64) *Binding {
+	if c.opts.Mode == ModeOff {
+		return nil
+	}
+	n, reason := c.chooseReplica(ctx, users(userID, also), nil, false)
 	return c.bindTo(ctx, n, reason)
 }
 
@@ -101,7 +117,7 @@ func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64, als
 	if failed.node != c.primary {
 		c.markDown(failed.node, "connection error while serving a read")
 	}
-	n, _ := c.chooseReplica(ctx, users(userID, also), failed.node)
+	n, _ := c.chooseReplica(ctx, users(userID, also), failed.node, true)
 	return c.bindTo(ctx, n, ReasonRetry)
 }
 
@@ -125,8 +141,9 @@ func (c *Cluster) bindTo(ctx context.Context, n *Node, reason string) *Binding {
 
 // chooseReplica applies the read-your-writes mode to pick a node for a read
 // by userIDs (usually one user), never choosing exclude. A node qualifies when
-// it has applied every one of their consistency points.
-func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *Node) (*Node, string) {
+// it has applied every one of their consistency points; with wait false none
+// is waited for (the primary serves when no replica is known to have them).
+func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *Node, wait bool) (*Node, string) {
 	healthy := c.inRotation(exclude)
 	if len(healthy) == 0 {
 		return c.primary, ReasonNoHealthyReplica
@@ -186,6 +203,15 @@ func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *
 	if len(caughtUp) > 0 {
 		return c.pickRead(caughtUp)
 	}
+	if !wait {
+		// Learn where the closest replica is now (one quick read, no waiting):
+		// the checker's positions are up to an interval old, while replication
+		// here usually takes a millisecond.
+		if n := c.closest(healthy, gtids[0]); n != c.primary && c.refresh(ctx, n) && n.hasAppliedAll(c.flavor, gtids) {
+			return n, ReasonReplica
+		}
+		return c.primary, ReasonStickyPrimary
+	}
 	// None known to have them yet (the checker's positions are up to one
 	// interval old): wait briefly on the replica that was closest.
 	n := c.closest(healthy, gtids[0])
@@ -210,6 +236,19 @@ func (c *Cluster) waitFor(ctx context.Context, n *Node, pos string) bool {
 		return false
 	}
 	if res == nil || *res != 0 {
+		return false
+	}
+	n.advance(c.flavor, pos)
+	return true
+}
+
+// refresh reads n's applied position now and records it; false when n
+// didn't answer in time (the caller then uses the primary).
+func (c *Cluster) refresh(ctx context.Context, n *Node) bool {
+	rctx, cancel := context.WithTimeout(ctx, max(c.opts.CausalWait, 10*time.Millisecond))
+	defer cancel()
+	var pos string
+	if err := n.DB.QueryRowContext(rctx, replicaPositionSQL(c.flavor)).Scan(&pos); err != nil {
 		return false
 	}
 	n.advance(c.flavor, pos)

@@ -54,7 +54,7 @@ type NodeState struct {
 // and errors. The primary's position is read now.
 func (c *Cluster) Snapshot(ctx context.Context) []NodeState {
 	out := make([]NodeState, 0, 1+len(c.replicas))
-	p := NodeState{Name: c.primary.Name, Role: "primary", Addr: c.primary.Addr, Healthy: true}
+	p := NodeState{Name: c.primary.Name, Role: "primary", Addr: c.PrimaryAddr(), Healthy: true}
 	qctx, cancel := context.WithTimeout(ctx, time.Second)
 	if err := c.primary.DB.QueryRowContext(qctx, primaryPositionSQL(c.flavor)).Scan(&p.GTIDPosition); err != nil {
 		p.Healthy, p.Reason = false, "unreachable: "+shortError(err)

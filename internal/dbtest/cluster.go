@@ -116,6 +116,18 @@ func (c *Cluster) Restart(t testing.TB) {
 	}
 }
 
+// StartNode starts node i alone, read-only, without re-wiring replication
+// (devdb.sh node-up): a former primary coming back after a failover.
+func (c *Cluster) StartNode(t testing.TB, i int) {
+	t.Helper()
+	if err := c.script("node-up", fmt.Sprint(i)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Addr is node i's address.
+func (c *Cluster) Addr(i int) string { return fmt.Sprintf("127.0.0.1:%d", c.Ports[i]) }
+
 // pid is node i's server process (see devdb.ServerPID for why the pid file
 // alone is not trusted).
 func (c *Cluster) pid(i int) (int, error) { return devdb.ServerPID(c.dir, nodeNames[i]) }

@@ -213,7 +213,7 @@ func (u *usersAPI) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, resetTokenError(err))
 		return
 	}
-	hash, err := u.passwords.Hash(req.NewPassword)
+	hash, err := u.hashPassword(r, req.NewPassword)
 	if err != nil {
 		u.fail(w, r, err)
 		return

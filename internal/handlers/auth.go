@@ -156,7 +156,7 @@ func (u *usersAPI) handleRegister(w http.ResponseWriter, r *http.Request) {
 // ("" as absent), and returns it as stored. then, if given, runs in the same
 // transaction (e.g. queueing the verification mail).
 func (u *usersAPI) insertUser(r *http.Request, m *models.User, password string, f profileFields, then ...func(tx *gorm.DB, m *models.User) error) (*models.User, error) {
-	hash, err := u.passwords.Hash(password)
+	hash, err := u.hashPassword(r, password)
 	if err != nil {
 		return nil, err
 	}
@@ -213,14 +213,21 @@ func (u *usersAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		// As slow as a wrong password, so the answer doesn't tell which it was.
-		u.passwords.Waste(req.Password)
+		u.wastePassword(w, r, req.Password)
 		u.loginFailed(req.Email)
 		u.fail(w, r, errBadCredentials)
 		return
 	case err != nil:
 		u.fail(w, r, err)
 		return
-	case !u.passwords.Check(user.PasswordHash, req.Password):
+	}
+	match, err := u.checkPassword(w, r, user.PasswordHash, req.Password)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	switch {
+	case !match:
 		u.loginFailed(req.Email)
 		u.fail(w, r, errBadCredentials)
 		return
@@ -408,11 +415,16 @@ func (u *usersAPI) handleChangePassword(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	p := principalFrom(r.Context())
-	if !u.passwords.Check(p.User.PasswordHash, req.CurrentPassword) {
+	match, err := u.checkPassword(w, r, p.User.PasswordHash, req.CurrentPassword)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if !match {
 		u.fail(w, r, models.Invalid("current_password", "is not your current password"))
 		return
 	}
-	hash, err := u.passwords.Hash(req.NewPassword)
+	hash, err := u.hashPassword(r, req.NewPassword)
 	if err != nil {
 		u.fail(w, r, err)
 		return

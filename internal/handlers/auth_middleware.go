@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/cors"
 	"github.com/go-chi/httprate"
+	"gorm.io/gorm"
 
 	"github.com/teachtrack/api/internal/auth"
 	"github.com/teachtrack/api/internal/models"
@@ -109,7 +110,13 @@ func (u *usersAPI) requireSession(next http.Handler) http.Handler {
 			return
 		}
 		now := time.Now()
-		su, err := models.ActiveSession(reqDB(r), p.SessionID, p.UserID, now)
+		// On a write too, a replica with the caller's consistency points
+		// answers: they cover every sign-out, ban and role change of theirs.
+		var su *models.SessionUser
+		err := u.readSide(r, func(tx *gorm.DB) (err error) {
+			su, err = models.ActiveSession(tx, p.SessionID, p.UserID, now)
+			return err
+		})
 		if err == nil && p.expired && !now.Before(su.Session.RenewUntil) {
 			err = models.ErrSessionEnded
 		}

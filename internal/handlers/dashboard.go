@@ -120,12 +120,15 @@ func deref(s *string) string {
 }
 
 // handleDashboardStats is the caller's lessons done and to do, in the
-// camelCase names the frontend's dashboard reads.
+// camelCase names the frontend's dashboard reads. The product records no
+// pupil attendance and no assessments, so those two are null (the dashboard
+// then shows an empty figure), never a made-up 0.
 func (s *subjectsAPI) handleDashboardStats(w http.ResponseWriter, r *http.Request) {
 	t, err := models.TotalsOf(reqDB(r), principalFrom(r.Context()).UserID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"lessonsCompleted": t.Completed, "totalLessons": t.Total})
+	writeJSON(w, http.StatusOK, map[string]any{"lessonsCompleted": t.Completed, "totalLessons": t.Total,
+		"attendanceAverage": nil, "assessmentsCreated": nil})
 }

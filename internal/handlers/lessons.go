@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/teachtrack/api/internal/models"
 )
 
@@ -83,7 +85,13 @@ func (s *subjectsAPI) setCompleted(w http.ResponseWriter, r *http.Request, done 
 		s.fail(w, r, err)
 		return
 	}
-	sub, err := models.LessonSubject(reqDB(r), id)
+	// Which subject a lesson belongs to never changes: a replica may tell
+	// (readSide); SetLessonCompleted checks the pair again under its lock.
+	var sub *models.OwnedSubject
+	err = s.readSide(r, func(tx *gorm.DB) (err error) {
+		sub, err = models.LessonSubject(tx, id)
+		return err
+	})
 	if err == nil {
 		if err = allowed(sub, viewer(r), needWrite); err != nil && !sub.CanRead(viewer(r)) {
 			err = models.ErrNoSuchLesson

@@ -30,6 +30,8 @@ type reqState struct {
 	userID  uint64
 	kind    db.Kind
 	binding *db.Binding
+	// side binds a write request's side reads (see readSide); nil until used.
+	side *db.Binding
 	// actor is the admin behind an impersonation session: reads honour their
 	// consistency point too, so their ban or sign-out ends it at once.
 	actor uint64
@@ -168,7 +170,12 @@ func (a *API) bindDB(next http.Handler) http.Handler {
 		st := stateFrom(r.Context())
 		st.kind = classify(r.Method)
 		st.binding = a.cluster.ForRequest(r.Context(), st.kind, st.userID, st.actor)
-		defer func() { st.binding.Release() }()
+		defer func() {
+			st.binding.Release()
+			if st.side != nil {
+				st.side.Release()
+			}
+		}()
 		if st.kind == db.Read {
 			bw := newBufferedWriter(w)
 			next.ServeHTTP(bw, r)
@@ -237,6 +244,32 @@ func (a *API) setNodeHeader(w http.ResponseWriter, b *db.Binding) {
 // serve it; each query on it starts afresh. Handlers never choose a node.
 func reqDB(r *http.Request) *gorm.DB {
 	return stateFrom(r.Context()).binding.DB
+}
+
+// readSide runs fn, reads only, on the node for the request's reads that
+// don't depend on its own statements: a read request's own binding; for a
+// write request a replica that has the caller's consistency points
+// (db.Cluster.ForSideReads), so the session check, ownership checks and the
+// parts of the answer the write leaves alone stay off the primary. Never use
+// it for what the write decides on under a lock, nor for rows the request has
+// written. A replica failing mid-read is left and fn runs again elsewhere.
+func (a *API) readSide(r *http.Request, fn func(tx *gorm.DB) error) error {
+	st := stateFrom(r.Context())
+	if st.kind == db.Read {
+		return fn(st.binding.DB)
+	}
+	if st.side == nil {
+		st.side = a.cluster.ForSideReads(r.Context(), st.userID, st.actor)
+	}
+	if st.side == nil {
+		return fn(st.binding.DB) // off mode: on the primary, with the write
+	}
+	err := fn(st.side.DB)
+	if st.side.ReplicaFailed() && r.Context().Err() == nil {
+		st.side = a.cluster.Retry(r.Context(), st.side, st.userID, st.actor)
+		err = fn(st.side.DB)
+	}
+	return err
 }
 
 // bufferedWriter holds a response until flush, so a failed read can be redone.

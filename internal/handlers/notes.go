@@ -54,8 +54,21 @@ func (n *notesAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 // browser's <img>/<iframe>/download links then stay on the frontend's origin,
 // and an outside viewer (the Office preview the frontend embeds) can fetch it.
 func (n *notesAPI) withURL(note *models.Note, now time.Time) *models.Note {
-	note.FileURL = n.cfg.FrontendURL + n.files.signedURL(note.StorageKey, "", now)
+	note.FileURL = n.fileURL(note, "", now)
 	return note
+}
+
+// fileURL is the address of a note's file: a signed URL of our store, or,
+// for a note imported from the original backend, where its file stayed.
+func (n *notesAPI) fileURL(note *models.Note, download string, now time.Time) string {
+	if note.ExternalURL != nil {
+		return *note.ExternalURL
+	}
+	u := n.files.signedURL(note.StorageKey, download, now)
+	if download == "" {
+		u = n.cfg.FrontendURL + u
+	}
+	return u
 }
 
 // note loads the note {id} if the caller may read it (write false) or change
@@ -153,7 +166,7 @@ func (n *notesAPI) handleNoteDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	kind, _ := filetype.ByExt(note.FileType)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, n.files.signedURL(note.StorageKey, safeFileName(note.OriginalFilename, kind), time.Now()), http.StatusFound)
+	http.Redirect(w, r, n.fileURL(&note.Note, safeFileName(note.OriginalFilename, kind), time.Now()), http.StatusFound)
 }
 
 func (n *notesAPI) handleNoteDelete(w http.ResponseWriter, r *http.Request) {

@@ -94,12 +94,12 @@ func (pa *paymentsAPI) handleAdminPayments(w http.ResponseWriter, r *http.Reques
 
 // queryDate reads a date filter: YYYY-MM-DD, a day in the school's time zone
 // (end dates include their whole day), or an RFC 3339 instant.
-func (pa *paymentsAPI) queryDate(r *http.Request, name string, end bool) (*time.Time, error) {
+func (a *API) queryDate(r *http.Request, name string, end bool) (*time.Time, error) {
 	v := strings.TrimSpace(r.URL.Query().Get(name))
 	if v == "" {
 		return nil, nil
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, v, pa.schoolZone()); err == nil {
+	if d, err := time.ParseInLocation(time.DateOnly, v, a.schoolZone()); err == nil {
 		if end {
 			d = d.AddDate(0, 0, 1)
 		}

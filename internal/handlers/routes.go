@@ -124,6 +124,7 @@ func (a *API) routes() http.Handler {
 		docs := newDocumentsAPI(a, dec)
 		cu := newCurriculumAPI(a, dec, u)
 		nt := newNotesAPI(a, dec, files)
+		an := &analyticsAPI{a} // issue 20
 		// The token is read before bindDB (which routes by user); the session
 		// is checked after it, on the request's own database. checkOrigin
 		// refuses cross-site mutations made with the session cookie (csrf.go).
@@ -185,6 +186,10 @@ func (a *API) routes() http.Handler {
 			r.Post("/lessons/{id}/uncomplete", sj.handleLessonUncomplete)
 			r.Get("/dashboard/curriculum-progress", sj.handleCurriculumProgress)
 			r.Get("/dashboard/stats", sj.handleDashboardStats)
+			// The teacher dashboard's widgets (issue 20).
+			r.Get("/dashboard/insights", an.handleInsights)
+			r.Get("/dashboard/deadlines", an.handleDeadlines)
+			r.Get("/dashboard/resources", an.handleResources)
 
 			// School year, settings and timetable (issue 14).
 			r.Get("/timetable/time-slots", tt.handleTimeSlots)
@@ -294,6 +299,8 @@ func (a *API) routes() http.Handler {
 				r.Patch("/users/{id}/role", u.handleAdminUserRole)
 				r.Post("/users/{id}/reset-progress", u.handleAdminUserResetProgress)
 				r.Post("/upload-logo", nt.handleSchoolLogo) // issue 17
+				// Analytics (issue 20): a school admin sees their school's.
+				r.Get("/analytics", an.handleAnalytics)
 
 				// Curriculum (issue 13): admins read the catalogue and set their
 				// school's lessons per week; only a SUPER_ADMIN changes templates.
@@ -344,6 +351,15 @@ func (a *API) routes() http.Handler {
 					r.Get("/schools", u.handleAdminSchoolList)
 					r.Post("/schools", u.handleAdminSchoolCreate)
 					r.Get("/replication", a.handleAdminReplication)
+
+					// Platform figures and any school's licence (issue 20).
+					r.Get("/stats", an.handleAdminStats)
+					r.Get("/analytics/trends", an.handleAnalyticsTrends)
+					r.Get("/analytics/curriculum", an.handleAnalyticsCurriculum)
+					r.Get("/analytics/activity", an.handleAnalyticsActivity)
+					r.Get("/analytics/health", an.handleAnalyticsHealth)
+					r.Patch("/schools/{id}", u.handleAdminSchoolUpdate)
+					r.Get("/schools/{id}/teachers", u.handleAdminSchoolTeachers)
 
 					// Payments (issue 19).
 					r.Get("/pricing-config", pay.handlePricingGet)

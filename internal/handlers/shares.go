@@ -136,7 +136,7 @@ func (n *notesAPI) handleSharedView(w http.ResponseWriter, r *http.Request) {
 	out.Note.ID, out.Note.Title, out.Note.FileType, out.Note.FileSizeBytes = sh.Note.ID, sh.Note.Title, sh.Note.FileType, sh.Note.FileSizeBytes
 	out.AllowDownload, out.ViewCount, out.ExpiresAt = sh.Share.AllowDownload, sh.Share.ViewCount, sh.Share.ExpiresAt
 	if sh.Share.AllowDownload {
-		u := n.cfg.FrontendURL + n.files.signedURL(sh.Note.StorageKey, "", now)
+		u := n.fileURL(&sh.Note, "", now)
 		out.Note.FileURL = &u
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"gorm.io/gorm"
 
 	"github.com/teachtrack/api/internal/db"
 	"github.com/teachtrack/api/internal/models"
@@ -78,7 +79,13 @@ func (s *subjectsAPI) subject(r *http.Request, n need) (*models.OwnedSubject, er
 	if err != nil {
 		return nil, err
 	}
-	sub, err := models.SubjectByID(reqDB(r), id)
+	// The check may read a replica on a write (readSide): a subject's owner
+	// never changes, and a subject deleted meanwhile fails the write itself.
+	var sub *models.OwnedSubject
+	err = s.readSide(r, func(tx *gorm.DB) (err error) {
+		sub, err = models.SubjectByID(tx, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -363,8 +370,10 @@ func (t subjectTree) MarshalJSON() ([]byte, error) {
 }
 
 // showTree answers with the subject and its tree.
+// The strands and sub-strands are read with readSide: no write that answers
+// with showTree changes them.
 func (s *subjectsAPI) showTree(w http.ResponseWriter, r *http.Request, sub *models.Subject, status int) {
-	if err := models.LoadTree(reqDB(r), sub); err != nil {
+	if err := s.readSide(r, func(tx *gorm.DB) error { return models.LoadTree(tx, sub) }); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -38,8 +38,11 @@ func userFilter(r *http.Request) (models.UserFilter, error) {
 		switch models.Role(role) {
 		case models.RoleTeacher, models.RoleHOD, models.RoleSchoolAdmin, models.RoleSuperAdmin:
 			f.Role = models.Role(role)
+		case "ADMIN":
+			// The users page's "Admins": anyone who administers users.
+			f.Roles = []models.Role{models.RoleSchoolAdmin, models.RoleSuperAdmin}
 		default:
-			return f, models.Invalid("role", "must be one of TEACHER, HOD, SCHOOL_ADMIN, SUPER_ADMIN")
+			return f, models.Invalid("role", "must be one of TEACHER, HOD, SCHOOL_ADMIN, SUPER_ADMIN, ADMIN")
 		}
 	}
 	return f, nil
@@ -81,6 +84,14 @@ func (u *usersAPI) handleAdminUserList(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		err = scope(p, &f)
+	}
+	// The users page's date filters: days in the school's time zone, the
+	// end day included.
+	if err == nil {
+		f.CreatedFrom, err = u.queryDate(r, "start_date", false)
+	}
+	if err == nil {
+		f.CreatedBefore, err = u.queryDate(r, "end_date", true)
 	}
 	if err != nil {
 		u.fail(w, r, err)
@@ -243,6 +254,10 @@ type adminUpdateRequest struct {
 	profileFields
 	Role     *models.Role `json:"role" validate:"omitempty,oneof=TEACHER HOD SCHOOL_ADMIN SUPER_ADMIN"`
 	SchoolID *uint64      `json:"school_id" validate:"omitempty,gt=0"`
+	// Password, when present, replaces the user's password (the same rules
+	// as at registration) and ends their sessions: all of them, or, when an
+	// admin edits their own account, all but the one making the request.
+	Password *string `json:"password" validate:"omitempty,password"`
 }
 
 func (u *usersAPI) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request) {
@@ -292,7 +307,30 @@ func (u *usersAPI) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request)
 			}
 		}
 	}
-	u.update(w, r, t.ID, changes)
+	if req.Password == nil {
+		u.update(w, r, t.ID, changes)
+		return
+	}
+	hash, err := u.passwords.Hash(*req.Password)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	keep := uint64(0)
+	if t.ID == p.UserID {
+		keep = p.SessionID
+	}
+	err = reqDB(r).Transaction(func(tx *gorm.DB) error {
+		if _, err := models.UpdateUser(tx, t.ID, changes); err != nil {
+			return err
+		}
+		return models.SetPassword(tx, t.ID, hash, keep, time.Now().UTC())
+	})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.update(w, r, t.ID, nil)
 }
 
 // update applies changes to user id and answers with the user.

@@ -12,18 +12,21 @@ import (
 // Note is a row of notes: one uploaded file and what the teacher said about
 // it. FileURL is not stored: the API signs a short-lived URL per response.
 type Note struct {
-	ID               uint64     `gorm:"primaryKey" json:"id"`
-	UserID           uint64     `json:"user_id"`
-	SubjectID        *uint64    `json:"subject_id"`
-	StrandID         *uint64    `json:"strand_id"`
-	SubstrandID      *uint64    `gorm:"column:substrand_id" json:"substrand_id"`
-	LessonID         *uint64    `json:"lesson_id"`
-	Title            string     `json:"title"`
-	Description      *string    `json:"description"`
-	Tags             *string    `json:"tags"`
-	FileType         string     `json:"file_type"`
-	ContentType      string     `json:"-"`
-	StorageKey       string     `json:"-"`
+	ID          uint64  `gorm:"primaryKey" json:"id"`
+	UserID      uint64  `json:"user_id"`
+	SubjectID   *uint64 `json:"subject_id"`
+	StrandID    *uint64 `json:"strand_id"`
+	SubstrandID *uint64 `gorm:"column:substrand_id" json:"substrand_id"`
+	LessonID    *uint64 `json:"lesson_id"`
+	Title       string  `json:"title"`
+	Description *string `json:"description"`
+	Tags        *string `json:"tags"`
+	FileType    string  `json:"file_type"`
+	ContentType string  `json:"-"`
+	StorageKey  string  `json:"-"`
+	// ExternalURL is where a note imported from the original backend keeps
+	// its file (api import-legacy): handed out instead of a signed URL.
+	ExternalURL      *string    `json:"-"`
 	OriginalFilename string     `json:"file_name"`
 	FileSizeBytes    int64      `json:"file_size_bytes"`
 	IsFavorite       bool       `json:"is_favorite"`

@@ -142,11 +142,14 @@ func DeleteUser(db *gorm.DB, id uint64) error {
 
 // UserFilter selects users for the admin list and export.
 type UserFilter struct {
-	Search   string  // substring of email or full name
-	Role     Role    // empty: any
-	SchoolID *uint64 // non-nil: only this school's users
-	Page     int     // from 1; 0 with Limit 0 means everything
-	Limit    int
+	Search string // substring of email or full name
+	Role   Role   // empty: any
+	Roles  []Role // non-empty: any of these (the frontend's "admin" filter)
+	// CreatedFrom and CreatedBefore bound when the account was made; nil: open.
+	CreatedFrom, CreatedBefore *time.Time
+	SchoolID                   *uint64 // non-nil: only this school's users
+	Page                       int     // from 1; 0 with Limit 0 means everything
+	Limit                      int
 }
 
 func (f UserFilter) apply(db *gorm.DB) *gorm.DB {
@@ -159,8 +162,17 @@ func (f UserFilter) apply(db *gorm.DB) *gorm.DB {
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
 	}
+	if len(f.Roles) > 0 {
+		q = q.Where("role IN ?", f.Roles)
+	}
 	if f.SchoolID != nil {
 		q = q.Where("school_id = ?", *f.SchoolID)
+	}
+	if f.CreatedFrom != nil {
+		q = q.Where("created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if f.CreatedBefore != nil {
+		q = q.Where("created_at < ?", f.CreatedBefore.UTC())
 	}
 	return q
 }
