@@ -103,8 +103,8 @@ func activities() scopedRows[models.CalendarActivity, activityJSON, *activityReq
 	}
 }
 
-// departmentJSON is a department as the school settings page reads it.
-type departmentJSON struct {
+// schoolDepartmentJSON is a department as the school settings page reads it.
+type schoolDepartmentJSON struct {
 	ID          uint64    `json:"id"`
 	SchoolID    uint64    `json:"school_id"`
 	Name        string    `json:"name"`
@@ -115,8 +115,8 @@ type departmentJSON struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
-func toDepartmentJSON(d *models.Department) departmentJSON {
-	return departmentJSON{d.ID, d.SchoolID, d.Name, d.Description, d.HODID, d.HODName, d.CreatedAt, d.UpdatedAt}
+func toSchoolDepartmentJSON(d *models.Department) schoolDepartmentJSON {
+	return schoolDepartmentJSON{d.ID, d.SchoolID, d.Name, d.Description, d.HODID, d.HODName, d.CreatedAt, d.UpdatedAt}
 }
 
 // departmentRequest is the body of POST and PUT /admin/departments: the page
@@ -157,10 +157,10 @@ func (q *departmentRequest) apply(d *models.Department, create bool) error {
 }
 
 // departments is the school-scoped CRUD of departments.
-func departments() scopedRows[models.Department, departmentJSON, *departmentRequest] {
-	return scopedRows[models.Department, departmentJSON, *departmentRequest]{
+func departments() scopedRows[models.Department, schoolDepartmentJSON, *departmentRequest] {
+	return scopedRows[models.Department, schoolDepartmentJSON, *departmentRequest]{
 		list: models.ListDepartments, byID: models.DepartmentByID, save: models.SaveDepartment,
-		del: models.DeleteDepartment, toJSON: toDepartmentJSON, deleted: "Department deleted",
+		del: models.DeleteDepartment, toJSON: toSchoolDepartmentJSON, deleted: "Department deleted",
 		id: func(d *models.Department) uint64 { return d.ID },
 		start: func(tx *gorm.DB, _ *http.Request, school uint64) (*models.Department, error) {
 			if ok, err := models.SchoolExists(tx, school); err != nil || !ok {
