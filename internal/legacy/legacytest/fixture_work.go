@@ -20,8 +20,8 @@ const (
 )
 
 // work adds the teacher's (jane's) schemes, plans, records, timetable and
-// notes, the terms and settings of the schools, payments, the tables this
-// project doesn't model, and an oddity of each kind.
+// notes, the terms, settings, departments and calendars of the schools,
+// payments, the tables this project doesn't model, and an oddity of each kind.
 func (f *fixture) work(jane, dup, math, english int, mathLessons []int) {
 	const lc = "school_id, subject_name, grade, education_level, lessons_per_week, double_lessons_per_week, single_lesson_duration, double_lesson_duration"
 	f.add("lesson_configurations", lc, 1, 1, "Mathematics", "Grade 7", "Junior Secondary", 5, 1, 40, 80)
