@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	dbCPU := fs.Float64("db-cpu", 0.25, "CPU cap of each database process in the read-scaling scenario")
 	rate := fs.Float64("rate", 300, "steady request rate of the soak")
 	only := fs.String("only", "", "comma-separated scenarios to run: routing, efficiency, scaling, week, signin (bench; default all)")
+	note := fs.String("note", "", "a sentence on the conditions of the run (e.g. other work sharing the machine), printed in the report (bench)")
 	fuzztime := fs.String("fuzztime", "30s", "FUZZTIME for `make fuzz` after the soak (empty: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	switch cmd {
 	case "bench":
-		b := &bench{env: e, users: *users, dur: *duration, resultsDir: *resultsDir, readme: *readme, dbCPU: *dbCPU}
+		b := &bench{env: e, users: *users, dur: *duration, resultsDir: *resultsDir, readme: *readme, dbCPU: *dbCPU, note: *note}
 		if *only != "" {
 			b.only = strings.Split(*only, ",")
 		}

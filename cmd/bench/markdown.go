@@ -22,7 +22,10 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 	w("with `scripts/devdb.sh` on ports 3366–3368, and drives every configuration with the load generator (bench/loadgen, also `go run ./cmd/loadgen`): ")
 	w("%d virtual teachers per run, each registering, signing in (Bearer token), creating 2 subjects of 2 strands × 2 sub-strands × 3 lessons, ", r.Users)
 	w("then looping over the mix for %.0f s. Every run gets a fresh database. After every write the next request reads it back and counts a *stale read* if it doesn't show.\n\n", r.Seconds)
-	w("The `signin` scenario is apart: %d teachers registered at once, then %d bursts of all %d signing in at the same instant, at the production bcrypt cost (12) and the default `DB_WRITE_TIMEOUT` (3 s). ", signinBurst, signinRounds, signinBurst)
+	if r.Note != "" {
+		w("**Conditions of this run:** %s\n\n", r.Note)
+	}
+	w("The `signin` scenario is apart: %d teachers (seeded in the database), then %d bursts of all %d signing in at the same instant, at the production bcrypt cost (12) and the default `DB_WRITE_TIMEOUT` (3 s). ", signinBurst, signinRounds, signinBurst)
 	w("Elsewhere the API runs with `BCRYPT_COST=4` and `LOGIN_RATE_LIMIT`/`REGISTER_RATE_LIMIT` raised, so setting users up is bound neither by password hashing nor by the sign-up limits; setup is not measured. ")
 	w("The load generator, the API and three databases share the machine's %d CPUs: compare the ratios within one run, never absolute rates across runs or days.\n\n", r.Machine.CPUs)
 	w("## Machine\n\n| | |\n|---|---|\n| CPUs | %d × %s |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| database | %s |\n\n",

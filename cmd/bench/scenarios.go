@@ -26,6 +26,7 @@ type bench struct {
 	dbCPU      float64
 	only       []string // scenarios to run (empty: all)
 	retried    []string // runs repeated because a database node died
+	note       string   // -note: the conditions of the run, for the report
 
 	runs    []*runResult
 	skipped map[string]string // scenario → why it didn't run

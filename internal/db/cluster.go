@@ -67,6 +67,9 @@ type Node struct {
 	health health // replicas only: the checker's last view
 
 	reads, writes, errors atomic.Int64
+	// behindUntil (unix ns): a read's wait on this replica timed out; until
+	// then reads don't wait on it again (routing.go).
+	behindUntil atomic.Int64
 }
 
 // Cluster is the primary and its replicas behind one *gorm.DB.

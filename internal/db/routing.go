@@ -83,13 +83,17 @@ func (c *Cluster) ForRequest(ctx context.Context, kind Kind, userID uint64, also
 // there. They go to a healthy replica already known to have every consistency
 // point of userID and also, which shows everything those users wrote and every
 // sign-out, ban and role change that concerns them; else to the primary at
-// once (a write request never waits on a replica). In off mode no points are
-// kept, so nil: such reads stay on the primary with the write.
+// once (a write request never waits on a replica). nil means the primary:
+// the caller uses the write's own binding, under DB_WRITE_TIMEOUT. In off
+// mode no points are kept, so always nil.
 func (c *Cluster) ForSideReads(ctx context.Context, userID uint64, also ...uint64) *Binding {
 	if c.opts.Mode == ModeOff {
 		return nil
 	}
 	n, reason := c.chooseReplica(ctx, users(userID, also), nil, false)
+	if n == c.primary {
+		return nil
+	}
 	return c.bindTo(ctx, n, reason)
 }
 
@@ -114,11 +118,17 @@ func (c *Cluster) OnPrimary(ctx context.Context) *gorm.DB {
 // the read goes to another healthy replica, else the primary.
 func (c *Cluster) Retry(ctx context.Context, failed *Binding, userID uint64, also ...uint64) *Binding {
 	failed.Release()
-	if failed.node != c.primary {
-		c.markDown(failed.node, "connection error while serving a read")
-	}
+	c.MarkFailed(failed)
 	n, _ := c.chooseReplica(ctx, users(userID, also), failed.node, true)
 	return c.bindTo(ctx, n, ReasonRetry)
+}
+
+// MarkFailed takes the replica of a binding whose read failed with a
+// connection error out of rotation (the checker brings it back).
+func (c *Cluster) MarkFailed(b *Binding) {
+	if b.node != c.primary {
+		c.markDown(b.node, "connection error while serving a read")
+	}
 }
 
 func (c *Cluster) bindTo(ctx context.Context, n *Node, reason string) *Binding {
@@ -213,10 +223,21 @@ func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *
 		return c.primary, ReasonStickyPrimary
 	}
 	// None known to have them yet (the checker's positions are up to one
-	// interval old): wait briefly on the replica that was closest.
+	// interval old): wait briefly on the replica that was closest — unless a
+	// wait on it timed out within the last health interval. A replica that
+	// far behind would make every read of the user wait CAUSAL_WAIT in vain:
+	// its position is read at once instead, and the primary serves if it
+	// still lacks the point.
 	n := c.closest(healthy, gtids[0])
+	if n.behindUntil.Load() > time.Now().UnixNano() {
+		if n != c.primary && c.refresh(ctx, n) && n.hasAppliedAll(c.flavor, gtids) {
+			return n, ReasonReplica
+		}
+		return c.primary, ReasonStickyPrimary
+	}
 	for _, g := range gtids {
 		if !c.waitFor(ctx, n, g) {
+			n.behindUntil.Store(time.Now().Add(c.opts.HealthInterval).UnixNano())
 			return c.primary, ReasonStickyPrimary
 		}
 	}

@@ -76,7 +76,7 @@ type analyticsJSON struct {
 	SubjectPopularity    []gradeCountJSON           `json:"subject_popularity"`
 	ActivityTimeline     []models.DayCount          `json:"activity_timeline"`
 	ProgressDistribution map[string]int64           `json:"progress_distribution"`
-	DepartmentStats      []departmentStatJSON           `json:"department_stats"`
+	DepartmentStats      []departmentStatJSON       `json:"department_stats"`
 	SubscriptionStats    models.PlanCounts          `json:"subscription_stats"`
 	RetentionStats       []models.ActiveDay         `json:"retention_stats"`
 	LessonAdherence      models.Adherence           `json:"lesson_adherence"`

@@ -30,8 +30,10 @@ type reqState struct {
 	userID  uint64
 	kind    db.Kind
 	binding *db.Binding
-	// side binds a write request's side reads (see readSide); nil until used.
-	side *db.Binding
+	// side binds a write request's side reads (see readSide); sideChosen
+	// says it was chosen (nil then: the primary, the write's own binding).
+	side       *db.Binding
+	sideChosen bool
 	// actor is the admin behind an impersonation session: reads honour their
 	// consistency point too, so their ban or sign-out ends it at once.
 	actor uint64
@@ -261,16 +263,19 @@ func (a *API) readSide(r *http.Request, fn func(tx *gorm.DB) error) error {
 	if st.kind == db.Read {
 		return fn(st.binding.DB)
 	}
-	if st.side == nil {
-		st.side = a.cluster.ForSideReads(r.Context(), st.userID, st.actor)
+	if !st.sideChosen {
+		st.side, st.sideChosen = a.cluster.ForSideReads(r.Context(), st.userID, st.actor), true
 	}
 	if st.side == nil {
-		return fn(st.binding.DB) // off mode: on the primary, with the write
+		return fn(st.binding.DB) // on the primary, with the write (and its deadline)
 	}
 	err := fn(st.side.DB)
 	if st.side.ReplicaFailed() && r.Context().Err() == nil {
-		st.side = a.cluster.Retry(r.Context(), st.side, st.userID, st.actor)
-		err = fn(st.side.DB)
+		// The replica leaves rotation; the primary, with the write, reads it.
+		st.side.Release()
+		a.cluster.MarkFailed(st.side)
+		st.side = nil
+		err = fn(st.binding.DB)
 	}
 	return err
 }
