@@ -102,7 +102,7 @@ func TestImportLegacy(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("TEST_LEGACY_SCALE")); err == nil && v > 0 {
 		scale = v
 	}
-	src := legacytest.Start(t, 3550, scale)
+	src := legacytest.Start(t, 3552, scale)
 	d := newDB(t)
 	gs := googletest.Start(t)
 	d.Set("GOOGLE_CLIENT_ID", googletest.ClientID)
@@ -132,7 +132,17 @@ func TestImportLegacy(t *testing.T) {
 		"template_strands #900: orphan",
 		"legacy is_admin with no admin role",
 		"every strand of its parent had the same order",
-		"departments",
+		"departments #4: the school already has a department named \"mathematics\": departments #1",
+		"departments #5: orphan: its school #99 is not imported",
+		"departments, 1 rows: its head of department is not a user of the department's school: no head (#2)",
+		"departments, 1 rows: its head of department is not imported (a missing or refused user): no head (#3)",
+		"departments, 1 rows: description longer than 1000 characters: shortened (#6)",
+		"calendar_activities #2: orphan: its term #99 is not imported",
+		"calendar_activities #3: orphan: its term #3 is not imported",
+		`calendar_activities #4: activity date "2025-13-01" is not a date`,
+		"calendar_activities, 1 rows: its settings row names another school than its term does: filed under the term's school (#5)",
+		"calendar_activities, 1 rows: activity_type longer than 50 characters: shortened (#5)",
+		"calendar_activities, 1 rows: no activity type: Other (as the API files one without) (#6)",
 		"system_terms #4: term number 4 is not 1, 2 or 3",
 		"system_terms #5: ends (2026-01-05) before it starts",
 		"school_settings #1: school #1 has a newer settings row (#2)",
@@ -256,6 +266,55 @@ func TestImportLegacy(t *testing.T) {
 	}
 	if got := urls["Fractions worksheet"]; got != "https://res.cloudinary.com/tt/raw/upload/v1/notes/fractions.pdf" {
 		t.Errorf("an imported note's file stays where it was: file_url %q", got)
+	}
+
+	// The school's admin sees the school's imported departments (the head
+	// kept where they are a teacher of the school) and calendar activities.
+	st, headToken := login(legacytest.SchoolAdminEmail, legacytest.Password)
+	if st != http.StatusOK {
+		t.Fatalf("the school admin's old password: %d", st)
+	}
+	var departments []struct {
+		Name    string  `json:"name"`
+		HODName *string `json:"hod_name"`
+	}
+	if st := call(t, "GET", base+"/admin/departments", headToken, nil, &departments); st != http.StatusOK {
+		t.Fatalf("GET /admin/departments: %d", st)
+	}
+	gotDeps := map[string]string{}
+	for _, d := range departments {
+		gotDeps[d.Name] = "no head"
+		if d.HODName != nil {
+			gotDeps[d.Name] = *d.HODName
+		}
+	}
+	wantDeps := map[string]string{"Mathematics": legacytest.TeacherName, "Sciences": "no head", "Humanities": "no head"}
+	if diff := cmp.Diff(wantDeps, gotDeps); diff != "" || len(departments) != legacytest.SchoolDepartments {
+		t.Errorf("the school's departments (-want +got):\n%s", diff)
+	}
+	var activities []struct {
+		TermID       uint64 `json:"term_id"`
+		ActivityName string `json:"activity_name"`
+		ActivityDate string `json:"activity_date"`
+		ActivityType string `json:"activity_type"`
+	}
+	if st := call(t, "GET", base+"/admin/calendar-activities", headToken, nil, &activities); st != http.StatusOK {
+		t.Fatalf("GET /admin/calendar-activities: %d", st)
+	}
+	var term1 uint64
+	if err := conn.QueryRow("SELECT target_id FROM legacy_ids WHERE source_table = 'school_terms' AND source_id = 1").Scan(&term1); err != nil {
+		t.Fatal(err)
+	}
+	var gotActs []string
+	for _, a := range activities {
+		gotActs = append(gotActs, fmt.Sprintf("%s %s (%s)", a.ActivityDate, a.ActivityName, a.ActivityType))
+	}
+	wantActs := []string{"2025-01-07 Opening day (Opening Day)", "2025-02-24 Half term (Other)",
+		"2025-07-21 End of term exams (" + strings.TrimSpace(strings.Repeat("Exam Week ", 5)) + ")"}
+	if diff := cmp.Diff(wantActs, gotActs); diff != "" || len(activities) != legacytest.SchoolActivities {
+		t.Errorf("the school's calendar activities (-want +got):\n%s", diff)
+	} else if activities[0].TermID != term1 {
+		t.Errorf("the opening day is in term %d, want the imported school term %d", activities[0].TermID, term1)
 	}
 
 	for _, c := range []struct {

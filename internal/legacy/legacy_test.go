@@ -60,7 +60,7 @@ func totals(r *legacy.Report) (inserted, updated, unchanged int) {
 // One private server with the original's database serves every case; each
 // case imports into a fresh target database.
 func TestImport(t *testing.T) {
-	src := legacytest.Start(t, 3551, 1)
+	src := legacytest.Start(t, 3553, 1)
 	from := source(t, src)
 	ctx := context.Background()
 
@@ -204,6 +204,71 @@ func TestImport(t *testing.T) {
 		}
 		if n := count(t, to, "SELECT COUNT(*) FROM notes WHERE external_url = 'https://old.example.com/uploads/notes/reading%20list.docx'"); n != 1 {
 			t.Error("the relative file URL is not on the base URL")
+		}
+	})
+
+	t.Run("departments and calendar activities move with their school, heads only from the school", func(t *testing.T) {
+		to := target(t)
+		r, err := legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			table              string
+			inserted, refused  int
+			adjusted, verified int
+		}{{"departments", 4, 2, 3, 4}, {"calendar_activities", 3, 3, 3, 3}} {
+			tr := r.Table(c.table)
+			if tr == nil || tr.Verify == nil {
+				t.Fatalf("%s: not imported or not verified: %+v", c.table, tr)
+			}
+			if tr.Inserted != c.inserted || len(tr.Refused) != c.refused || len(tr.Adjusted) != c.adjusted ||
+				tr.Verify.SourceRows != c.verified || !tr.Verify.OK() {
+				t.Errorf("%s: inserted %d, refused %v, adjusted %v, verification %+v; want %d, %d, %d, %d rows ok",
+					c.table, tr.Inserted, tr.Refused, tr.Adjusted, tr.Verify, c.inserted, c.refused, c.adjusted, c.verified)
+			}
+		}
+		for _, n := range r.NotModelled {
+			if n.Table == "departments" || n.Table == "calendar_activities" {
+				t.Errorf("%s is still reported as not modelled", n.Table)
+			}
+		}
+		heads := func() string {
+			var out []string
+			rows, err := to.Query(`SELECT d.name, COALESCE(u.email, '-') FROM departments d JOIN schools s ON s.id = d.school_id
+				LEFT JOIN users u ON u.id = d.hod_id AND u.school_id = d.school_id WHERE s.name = 'Sunrise Academy' ORDER BY d.name`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n, e string
+				if err := rows.Scan(&n, &e); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, n+": "+e)
+			}
+			return strings.Join(out, ", ")
+		}
+		if got, want := heads(), "Humanities: -, Mathematics: "+legacytest.TeacherEmail+", Sciences: -"; got != want {
+			t.Errorf("Sunrise's departments and heads: %s, want %s", got, want)
+		}
+		// Every activity is in a term of its own school.
+		if n := count(t, to, "SELECT COUNT(*) FROM calendar_activities a JOIN school_terms t ON t.id = a.term_id AND t.school_id = a.school_id"); n != 3 {
+			t.Errorf("%d activities in a term of their school, want 3", n)
+		}
+		// The source names a head of the school for Sciences: a re-run sets it.
+		src.Exec(t, "UPDATE departments SET hod_id = 1000 WHERE id = 2")
+		t.Cleanup(func() { src.Exec(t, "UPDATE departments SET hod_id = 1001 WHERE id = 2") })
+		r, err = legacy.Run(ctx, legacy.Options{Source: from, Target: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, a := r.Table("departments"), r.Table("calendar_activities"); d.Updated != 1 || d.Unchanged != 3 || a.Unchanged != 3 || !r.Verified() {
+			t.Errorf("re-run: departments updated %d, unchanged %d; activities unchanged %d; verified %v", d.Updated, d.Unchanged, a.Unchanged, r.Verified())
+		}
+		if got, want := heads(), "Humanities: -, Mathematics: "+legacytest.TeacherEmail+", Sciences: teacher000@example.com"; got != want {
+			t.Errorf("after the re-run: %s, want %s", got, want)
 		}
 	})
 

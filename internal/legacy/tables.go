@@ -11,7 +11,7 @@ var tables = []*table{
 	templatesTable, templateStrandsTable, templateSubstrandsTable,
 	subjectsTable, strandsTable, subStrandsTable, lessonsTable, progressLogTable,
 	schoolLessonConfigsTable, teacherLessonConfigsTable,
-	systemTermsTable, schoolSettingsTable, schoolTermsTable, termAdjustmentsTable,
+	systemTermsTable, schoolSettingsTable, schoolTermsTable, termAdjustmentsTable, calendarActivitiesTable, departmentsTable,
 	schedulesTable, timeSlotsTable, timetableEntriesTable,
 	schemesTable, schemeWeeksTable, schemeLessonsTable, lessonPlansTable, recordsTable, recordEntriesTable,
 	notesTable, noteSharesTable, paymentsTable,
@@ -19,8 +19,6 @@ var tables = []*table{
 
 // notModelledTables are the original's tables this project has no place for.
 var notModelledTables = []NotModelled{
-	{Table: "departments", Why: "this project has no departments yet (the admin departments page of issue 14)"},
-	{Table: "calendar_activities", Why: "this project has no calendar activities yet (issue 14)"},
 	{Table: "terms", Why: "the original's per-teacher legacy terms: dates come from system and school terms here"},
 	{Table: "teacher_profiles", Why: "independent teachers' letterhead and defaults: no profile table here"},
 	{Table: "system_settings", Why: "settings are configuration (environment) and plan_prices here; set prices with PUT /admin/pricing-config"},

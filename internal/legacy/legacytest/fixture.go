@@ -127,7 +127,7 @@ func (f *fixture) build(scale int) {
 
 	h := f.hash
 	f.user(1, "admin@example.com", h, "SUPER_ADMIN", true, nil, nil, true, "2024-11-01 08:00:00")
-	f.user(2, "head@sunrise.example.com", h, "SCHOOL_ADMIN", true, 1, nil, true, "2024-11-02 08:00:00")
+	f.user(2, SchoolAdminEmail, h, "SCHOOL_ADMIN", true, 1, nil, true, "2024-11-02 08:00:00")
 	jane := f.user(3, "Jane.Teacher@Example.com", h, "TEACHER", false, 1, nil, true, "2024-11-03 08:00:00")
 	dup := f.user(4, "jane.teacher@example.com", h, "TEACHER", false, 1, nil, true, "2024-11-04 08:00:00")
 	f.user(5, GoogleEmail, nil, "TEACHER", false, nil, GoogleSub, true, "2024-11-05 08:00:00")

@@ -10,9 +10,18 @@ const (
 	TeacherSchemes, TeacherPlans, TeacherRecords, TeacherEntries, TeacherNotes = 1, 4, 2, 2, 3
 )
 
+// Sunrise Academy's admin, and the departments and calendar activities the
+// import keeps for the school (what the admin's API lists).
+const (
+	SchoolAdminEmail                    = "head@sunrise.example.com"
+	SchoolDepartments, SchoolActivities = 3, 3
+	// TeacherName is the teacher's full name (the head of Mathematics).
+	TeacherName = "User Jane.Teacher@Example.com"
+)
+
 // work adds the teacher's (jane's) schemes, plans, records, timetable and
-// notes, the terms and settings of the schools, payments, the tables this
-// project doesn't model, and an oddity of each kind.
+// notes, the terms, settings, departments and calendars of the schools,
+// payments, the tables this project doesn't model, and an oddity of each kind.
 func (f *fixture) work(jane, dup, math, english int, mathLessons []int) {
 	const lc = "school_id, subject_name, grade, education_level, lessons_per_week, double_lessons_per_week, single_lesson_duration, double_lesson_duration"
 	f.add("lesson_configurations", lc, 1, 1, "Mathematics", "Grade 7", "Junior Secondary", 5, 1, 40, 80)
@@ -42,8 +51,24 @@ func (f *fixture) work(jane, dup, math, english int, mathLessons []int) {
 	f.add("user_term_adjustments", uta, 1, 1, 2, nil, "2025-01-08 00:00:00", "2025-04-04 00:00:00", nil, "County calendar", true)
 	f.add("user_term_adjustments", uta, 2, 2, nil, jane, "2025-04-29 00:00:00", "2025-08-01 00:00:00", 13, "Mine", true)
 	f.add("user_term_adjustments", uta, 3, 1, 1, nil, "2025-01-09 00:00:00", "2025-04-04 00:00:00", nil, "Clash", true)
-	f.add("calendar_activities", "school_settings_id, term_id, activity_name, activity_date, activity_type", 1, 2, 1, "Opening day", "2025-01-07", "Opening Day")
-	f.add("departments", "school_id, name, hod_id", 1, 1, "Mathematics", jane)
+	// Calendar activities: Sunrise's three, and the original's oddities (a
+	// term that doesn't exist, a term refused above, a date that isn't one).
+	const ca = "school_settings_id, term_id, activity_name, activity_date, activity_type, description"
+	f.add("calendar_activities", ca, 1, 2, 1, "Opening day", "2025-01-07", "Opening Day", nil)
+	f.add("calendar_activities", ca, 2, nil, 99, "Lost term", "2025-01-08", "Other", nil)
+	f.add("calendar_activities", ca, 3, 3, 3, "Nobody's term", "2025-01-09", "Other", nil)
+	f.add("calendar_activities", ca, 4, 2, 2, "Sports day", "2025-13-01", "Sports", nil)
+	f.add("calendar_activities", ca, 5, 4, 2, "End of term exams", "2025-07-21", strings.Repeat("Exam Week ", 8), "All grades")
+	f.add("calendar_activities", ca, 6, 2, 1, "Half term", "2025-02-24", "", nil)
+	// Departments: Sunrise's three (one headed by another school's teacher,
+	// one by a user who doesn't exist), a duplicate name, a missing school.
+	const dp = "school_id, name, description, hod_id"
+	f.add("departments", dp, 1, 1, "Mathematics", nil, jane)
+	f.add("departments", dp, 2, 1, "Sciences", "Physics, chemistry, biology", 1001)
+	f.add("departments", dp, 3, 1, "Humanities", nil, 998)
+	f.add("departments", dp, 4, 1, "mathematics", nil, nil)
+	f.add("departments", dp, 5, 99, "Orphans", nil, nil)
+	f.add("departments", dp, 6, 2, "Sciences", strings.Repeat("Long text ", 120), nil)
 	f.add("terms", "user_id, term_number, term_name, academic_year, start_date, end_date, teaching_weeks, is_current", 1, jane, 1, "Term 1", "2025", "2025-01-06 00:00:00", "2025-04-04 00:00:00", 12, true)
 	f.add("teacher_profiles", "user_id, school_name, tsc_number", 1, jane, "Sunrise Academy", "TSC-1")
 	f.add("system_settings", "`key`, value", 1, "pricing", `{"termly": 350}`)
