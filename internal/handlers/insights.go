@@ -153,9 +153,9 @@ func termTitle(t models.Term) string {
 
 // handleDeadlines lists the teacher's coming dates from the one term-date
 // source (their school's terms, else the national calendar): term starts,
-// half-term breaks and term ends, and a scheme of work due on the first day
-// of the next term for each of their subjects that has none for it. Two
-// statements; nothing when no term dates are set.
+// half-term breaks and term ends, a scheme of work due on the first day of
+// the next term for each of their subjects that has none for it, and their
+// school's calendar activities. Three statements.
 func (a *analyticsAPI) handleDeadlines(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	today := models.Day(a.now().In(a.schoolZone()))
@@ -195,9 +195,26 @@ func (a *analyticsAPI) handleDeadlines(w http.ResponseWriter, r *http.Request) {
 					fmt.Sprintf("Scheme of work for %s %s, %s", m.SubjectName, m.Grade, termTitle(*next)), next.StartDate, "scheme")
 			}
 		}
+		// The school's own calendar (exams, sports days, meetings) as its admin keeps it.
+		acts, err := models.UpcomingActivities(db, p.SchoolID, today, deadlinesShown)
+		if err != nil {
+			return nil, err
+		}
+		for _, act := range acts {
+			add(fmt.Sprintf("activity-%d", act.ID), activityTitle(act), act.ActivityDate, "other")
+		}
 		sort.SliceStable(out, func(i, j int) bool { return out[i].DaysUntil < out[j].DaysUntil })
 		return out[:min(len(out), deadlinesShown)], nil
 	})
+}
+
+// activityTitle is a calendar activity as a deadline's title: its name, and
+// its type when that says more than "Other".
+func activityTitle(a models.CalendarActivity) string {
+	if t := strings.TrimSpace(a.ActivityType); t != "" && !strings.EqualFold(t, "other") {
+		return a.ActivityName + " (" + t + ")"
+	}
+	return a.ActivityName
 }
 
 // handleResources is the teacher's six most recently changed notes, lesson

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,5 +199,57 @@ func TestTeacherDashboardWidgets(t *testing.T) {
 		if n := count(p); n != before[p] {
 			t.Errorf("%s: %v statements, then %v with more subjects and rows", p, before[p], n)
 		}
+	}
+}
+
+// TestDeadlinesIncludeSchoolCalendar: a school teacher's deadlines list their
+// school's coming calendar activities (never another school's, never a past
+// one) beside the term dates.
+func TestDeadlinesIncludeSchoolCalendar(t *testing.T) {
+	s := newTestServer(t)
+	alpha, beta := createSchool(t, s, "Deadline Alpha"), createSchool(t, s, "Deadline Beta")
+	adminA := createUser(t, s, models.RoleSchoolAdmin, alpha)
+	adminB := createUser(t, s, models.RoleSchoolAdmin, beta)
+	teacher := createUser(t, s, models.RoleTeacher, alpha)
+	zone, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := models.Day(time.Now().In(zone))
+	day := func(n int) string { return today.AddDate(0, 0, n).Format(time.DateOnly) }
+	term := func(admin *testUser) uint64 {
+		var tb termBody
+		expect(t, s.do(t, admin.caller, "POST", "/api/v1/admin/school-terms", map[string]any{
+			"term_number": 3, "year": today.Year(), "start_date": day(-20), "end_date": day(40)}), http.StatusCreated).decode(t, &tb)
+		return tb.ID
+	}
+	termA, termB := term(adminA), term(adminB)
+	for _, a := range []struct {
+		admin *testUser
+		term  uint64
+		name  string
+		date  string
+		kind  string
+	}{
+		{adminA, termA, "Sports Day", day(5), "Sports Day"},
+		{adminA, termA, "Staff meeting", day(-3), "Other"},
+		{adminA, termA, "Parents' day", day(12), "Other"},
+		{adminB, termB, "Beta's exams", day(7), "Exam"},
+	} {
+		expect(t, s.do(t, a.admin.caller, "POST", "/api/v1/admin/calendar-activities", map[string]any{
+			"term_id": a.term, "activity_name": a.name, "activity_date": a.date, "activity_type": a.kind}), http.StatusCreated)
+	}
+	s.waitReplicas(t)
+	var dl []deadlineBody
+	expect(t, s.do(t, teacher.caller, "GET", "/api/v1/dashboard/deadlines", nil), http.StatusOK).decode(t, &dl)
+	var got []string
+	for _, d := range dl {
+		if strings.HasPrefix(d.ID, "activity-") {
+			got = append(got, fmt.Sprintf("%d %s %s", d.DaysUntil, d.Type, d.Title))
+		}
+	}
+	want := []string{"5 other Sports Day (Sports Day)", "12 other Parents' day"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calendar deadlines (-want +got):\n%s\nall: %+v", diff, dl)
 	}
 }

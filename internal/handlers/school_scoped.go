@@ -34,7 +34,7 @@ type scopedRows[T, J any, R scopedRequest[T]] struct {
 // handleList answers the school's rows.
 func (rows scopedRows[T, J, R]) handleList(t *termsAPI) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		school, err := adminSchool(r, nil)
+		school, err := readSchool(r)
 		var list []T
 		if err == nil {
 			list, err = rows.list(reqDB(r), school)

@@ -131,7 +131,7 @@ func (t *termsAPI) handleMySchoolSettings(w http.ResponseWriter, r *http.Request
 // handleAdminSchoolSettings is the admin's school's settings (a super admin
 // names one with ?school_id), or null.
 func (t *termsAPI) handleAdminSchoolSettings(w http.ResponseWriter, r *http.Request) {
-	school, err := adminSchool(r, nil)
+	school, err := readSchool(r)
 	var s *models.SchoolSettings
 	if err == nil {
 		s, err = models.SettingsOfSchool(reqDB(r), school)

@@ -360,6 +360,18 @@ func adminSchool(r *http.Request, named *uint64) (uint64, error) {
 	return *v.SchoolID, nil
 }
 
+// readSchool is adminSchool for the school settings page's reads: an admin
+// with no school who names none reads school 0, which has nothing (empty
+// lists, null settings), as the original answered, rather than a 422 on
+// every load of that page. Writes still need a school (adminSchool).
+func readSchool(r *http.Request) (uint64, error) {
+	school, err := adminSchool(r, nil)
+	if err != nil && viewer(r).SchoolID == nil && r.URL.Query().Get("school_id") == "" {
+		return 0, nil
+	}
+	return school, err
+}
+
 // adminScope limits admin reads and writes by id: a school admin to their
 // school; a super admin to none (nil).
 func adminScope(r *http.Request) *uint64 {
@@ -375,7 +387,7 @@ func adminScope(r *http.Request) *uint64 {
 }
 
 func (t *termsAPI) handleSchoolTermList(w http.ResponseWriter, r *http.Request) {
-	school, err := adminSchool(r, nil)
+	school, err := readSchool(r)
 	var terms []models.SchoolTerm
 	if err == nil {
 		terms, err = models.ListSchoolTerms(reqDB(r), school)

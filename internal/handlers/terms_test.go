@@ -163,7 +163,20 @@ func TestSchoolTermsOverride(t *testing.T) {
 	if len(listB) != 1 {
 		t.Errorf("Beta's terms for the super admin: %+v", listB)
 	}
-	checkProblem(t, s.do(t, super.caller, "GET", "/api/v1/admin/school-terms", nil), http.StatusUnprocessableEntity, "school_id")
+	// Naming none, a super admin without a school reads nothing (the school
+	// settings page loads without an error) and can't create.
+	var none []termBody
+	expect(t, s.do(t, super.caller, "GET", "/api/v1/admin/school-terms", nil), http.StatusOK).decode(t, &none)
+	if len(none) != 0 {
+		t.Errorf("a super admin without a school read terms: %+v", none)
+	}
+	var settings *map[string]any
+	expect(t, s.do(t, super.caller, "GET", "/api/v1/admin/school-settings", nil), http.StatusOK).decode(t, &settings)
+	if settings != nil {
+		t.Errorf("a super admin without a school read settings: %v", *settings)
+	}
+	checkProblem(t, s.do(t, super.caller, "POST", "/api/v1/admin/school-terms", map[string]any{
+		"term_number": 3, "year": 2026, "start_date": "2026-08-31", "end_date": "2026-10-30"}), http.StatusUnprocessableEntity, "school_id")
 }
 
 func TestSchoolSettings(t *testing.T) {
