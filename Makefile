@@ -111,9 +111,10 @@ db-reset:
 clean:
 	rm -rf bin
 
-## bench: benchmarks on a private cluster (ports 3366-3368): table, bench/results/*.json, SVG charts, bench/README.md
+## bench: benchmarks on a private cluster (ports 3366-3368): table, bench/results/*.json, SVG charts, bench/README.md; then bench-analytics
 bench:
 	$(GO) run ./cmd/bench $(BENCHFLAGS)
+	$(MAKE) --no-print-directory bench-analytics
 
 ## soak: steady load with a replica SIGKILLed and restarted, then a switchover and back, mid-run (<= 10 min); then make fuzz if present
 soak:
@@ -121,4 +122,4 @@ soak:
 
 ## bench-analytics: analytics and dashboard reads on 10,000 teachers and 1,000,000 progress rows (ports 3570-3572): p50/p99, EXPLAIN, bench/results/analytics.md
 bench-analytics:
-	$(GO) run ./cmd/bench analytics -port 3570 $(BENCHFLAGS)
+	$(GO) run ./cmd/bench analytics -port 3570 $(ANALYTICSFLAGS)
