@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,7 +69,7 @@ func (c *Cluster) checkReplica(ctx context.Context, n *Node, primaryDown bool) (
 		// are checked by GTID position all the same).
 		h.healthy = true
 	case !st.IORunning:
-		h.reason = "replication IO thread stopped"
+		h.reason = reasonIOStopped
 	case !st.SQLRunning:
 		h.reason = "replication SQL thread stopped"
 	case st.LagSeconds == nil && monitored:
@@ -99,21 +100,43 @@ func (c *Cluster) checkAll(ctx context.Context, first bool) {
 	// The roles first: which node is writable decides where writes go, and
 	// which replica is in fact the primary now.
 	primaryDown := !c.checkTopology(ctx, timeout)
+	checks := c.checkReplicas(ctx, timeout, primaryDown)
+	if !primaryDown && slices.ContainsFunc(checks, func(h health) bool { return h.reason == reasonIOStopped }) {
+		// The primary may have died between the role check and the replicas'
+		// (their IO threads stop when it does). Ask again before taking them
+		// out of rotation, else every read goes to a dead primary until the
+		// next round.
+		if !c.checkTopology(ctx, timeout) {
+			checks = c.checkReplicas(ctx, timeout, true)
+		}
+	}
+	for i, n := range c.replicas {
+		h := checks[i]
+		if c.isPrimaryNode(n) {
+			// Promoted: it serves writes, and reads only as the primary.
+			h.healthy, h.reason = false, "the primary now"
+		}
+		c.applyCheck(n, h, first)
+	}
+	c.refreshHealthy()
+}
+
+// reasonIOStopped is the health reason of a replica whose IO thread stopped.
+const reasonIOStopped = "replication IO thread stopped"
+
+// checkReplicas checks every replica at once; the result is in c.replicas' order.
+func (c *Cluster) checkReplicas(ctx context.Context, timeout time.Duration, primaryDown bool) []health {
+	out := make([]health, len(c.replicas))
 	var wg sync.WaitGroup
-	for _, n := range c.replicas {
+	for i, n := range c.replicas {
 		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
-			h := c.checkReplica(cctx, n, primaryDown)
-			cancel()
-			if c.isPrimaryNode(n) {
-				// Promoted: it serves writes, and reads only as the primary.
-				h.healthy, h.reason = false, "the primary now"
-			}
-			c.applyCheck(n, h, first)
+			defer cancel()
+			out[i] = c.checkReplica(cctx, n, primaryDown)
 		})
 	}
 	wg.Wait()
-	c.refreshHealthy()
+	return out
 }
 
 func (c *Cluster) applyCheck(n *Node, h health, first bool) {
