@@ -230,8 +230,14 @@ func (u *usersAPI) handleAdminUserCreate(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
+	var seats []func(tx *gorm.DB, m *models.User) error
+	if schoolID != nil && models.IsTeacherRole(role) {
+		// A teacher takes one of the school's max_teachers places, as when
+		// the school admin adds one from the school's page.
+		seats = append(seats, func(tx *gorm.DB, _ *models.User) error { return models.CheckSeats(tx, *schoolID) })
+	}
 	user, err := u.insertUser(r, &models.User{Email: req.Email, FullName: req.FullName, Role: role, SchoolID: schoolID, EmailVerified: true},
-		req.Password, req.profileFields)
+		req.Password, req.profileFields, seats...)
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -116,6 +116,8 @@ func TestAdminUsers(t *testing.T) {
 	}
 
 	t.Run("create", func(t *testing.T) {
+		// Room for the teachers made here (a new school has one place).
+		expect(t, s.do(t, super.cookieOnly(), "PATCH", "/api/v1/admin/schools/"+itoa(*schoolA), map[string]any{"max_teachers": 50}), http.StatusOK)
 		var got userBody
 		expect(t, s.do(t, adminA.cookieOnly(), "POST", "/api/v1/admin/users",
 			map[string]string{"email": "New.Teacher@example.com", "password": "password1", "full_name": "New Teacher", "phone": ""}), http.StatusCreated).decode(t, &got)
@@ -220,4 +222,33 @@ func TestAdminUsers(t *testing.T) {
 		expect(t, s.do(t, super.cookieOnly(), "GET", path(super2, ""), nil), http.StatusOK)
 		expect(t, s.do(t, super.cookieOnly(), "GET", path(victims[0], ""), nil), http.StatusNotFound)
 	})
+}
+
+// TestAdminUserCreateRespectsMaxTeachers: adding a teacher through the users
+// page takes one of the school's places, as adding one from the school's page
+// does: past max_teachers it is a 409 and no account is made; administrators
+// don't count.
+func TestAdminUserCreateRespectsMaxTeachers(t *testing.T) {
+	s := newTestServer(t)
+	school := createSchool(t, s, "Two Seats School")
+	super := createUser(t, s, models.RoleSuperAdmin, nil)
+	admin := createUser(t, s, models.RoleSchoolAdmin, school)
+	expect(t, s.do(t, super.caller, "PATCH", "/api/v1/admin/schools/"+itoa(*school), map[string]any{"max_teachers": 2}), http.StatusOK)
+	add := func(c caller, email string, role models.Role) *response {
+		return s.do(t, c, "POST", "/api/v1/admin/users", map[string]any{
+			"email": email, "password": "Seat-passw0rd", "full_name": "Seat " + email, "role": role, "school_id": *school})
+	}
+	expect(t, add(admin.caller, "seat1@example.com", models.RoleTeacher), http.StatusCreated)
+	expect(t, add(super.caller, "seat2@example.com", models.RoleHOD), http.StatusCreated)
+	checkProblem(t, add(admin.caller, "seat3@example.com", models.RoleTeacher), http.StatusConflict, "")
+	checkProblem(t, add(super.caller, "seat4@example.com", models.RoleTeacher), http.StatusConflict, "")
+	var n int64
+	if err := s.primary(t).Model(&models.User{}).Where("email IN ?", []string{"seat3@example.com", "seat4@example.com"}).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d accounts were made past the school's limit, want 0", n)
+	}
+	// Another administrator doesn't take a teacher's place.
+	expect(t, add(super.caller, "seat-admin@example.com", models.RoleSchoolAdmin), http.StatusCreated)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -121,6 +122,33 @@ type AddedTeacher struct {
 	Created bool // a new account, with no password yet: send an invitation
 }
 
+// IsTeacherRole says whether users of role count against a school's
+// max_teachers.
+func IsTeacherRole(role Role) bool { return slices.Contains(teacherRoles, role) }
+
+// CheckSeats fails with ErrConflict when school schoolID has more teachers
+// than its max_teachers. Call it in the transaction that added one, after the
+// insert: it locks the school's row first, so two additions can't both take
+// the last place (the count that follows the lock sees the other's commit).
+func CheckSeats(tx *gorm.DB, schoolID uint64) error {
+	var s SchoolProfile
+	if err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&s, schoolID).Error); err != nil {
+		return notFound(err, errNoSchool)
+	}
+	var n int64
+	if err := translate(tx.Model(&User{}).Where("school_id = ? AND role IN ?", schoolID, teacherRoles).Count(&n).Error); err != nil {
+		return err
+	}
+	if n > int64(s.MaxTeachers) {
+		return seatsFull(s.MaxTeachers)
+	}
+	return nil
+}
+
+func seatsFull(max int) error {
+	return Sentence(ErrConflict, fmt.Sprintf("Your school has reached its limit of %d teachers. Remove a teacher or raise the limit before adding another.", max))
+}
+
 // AddTeacher puts the teacher with email into the school: an existing teacher
 // without a school joins it; a new address gets an account with no password,
 // to be set through an invitation. Either way the school now sponsors them;
@@ -140,7 +168,7 @@ func AddTeacher(db *gorm.DB, schoolID *uint64, email, fullName string) (*AddedTe
 			return err
 		}
 		if n >= int64(out.School.MaxTeachers) {
-			return Sentence(ErrConflict, fmt.Sprintf("Your school has reached its limit of %d teachers. Remove a teacher or raise the limit before adding another.", out.School.MaxTeachers))
+			return seatsFull(out.School.MaxTeachers)
 		}
 		u := &out.User
 		err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ?", NormalizeEmail(email)).Take(u).Error)
