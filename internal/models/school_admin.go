@@ -132,17 +132,25 @@ func IsTeacherRole(role Role) bool { return slices.Contains(teacherRoles, role) 
 // the last place (the count that follows the lock sees the other's commit).
 func CheckSeats(tx *gorm.DB, schoolID uint64) error {
 	var s SchoolProfile
-	if err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&s, schoolID).Error); err != nil {
-		return notFound(err, errNoSchool)
-	}
-	var n int64
-	if err := translate(tx.Model(&User{}).Where("school_id = ? AND role IN ?", schoolID, teacherRoles).Count(&n).Error); err != nil {
+	taken, err := lockSeats(tx, schoolID, &s)
+	if err != nil {
 		return err
 	}
-	if n > int64(s.MaxTeachers) {
+	if taken > int64(s.MaxTeachers) {
 		return seatsFull(s.MaxTeachers)
 	}
 	return nil
+}
+
+// lockSeats locks school schoolID's row into s and counts its teachers (the
+// places taken); the count, made after the lock, sees every committed addition.
+func lockSeats(tx *gorm.DB, schoolID uint64, s *SchoolProfile) (int64, error) {
+	if err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(s, schoolID).Error); err != nil {
+		return 0, notFound(err, errNoSchool)
+	}
+	var n int64
+	err := translate(tx.Model(&User{}).Where("school_id = ? AND role IN ?", schoolID, teacherRoles).Count(&n).Error)
+	return n, err
 }
 
 func seatsFull(max int) error {
@@ -160,18 +168,15 @@ func AddTeacher(db *gorm.DB, schoolID *uint64, email, fullName string) (*AddedTe
 	}
 	var out AddedTeacher
 	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&out.School, *schoolID).Error); err != nil {
-			return notFound(err, errNoSchool)
-		}
-		var n int64
-		if err := translate(tx.Model(&User{}).Where("school_id = ? AND role IN ?", *schoolID, teacherRoles).Count(&n).Error); err != nil {
+		n, err := lockSeats(tx, *schoolID, &out.School)
+		if err != nil {
 			return err
 		}
 		if n >= int64(out.School.MaxTeachers) {
 			return seatsFull(out.School.MaxTeachers)
 		}
 		u := &out.User
-		err := translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ?", NormalizeEmail(email)).Take(u).Error)
+		err = translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ?", NormalizeEmail(email)).Take(u).Error)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			*u = User{Email: email, FullName: fullName, Role: RoleTeacher, SchoolID: schoolID, IsActive: true,
