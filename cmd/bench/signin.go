@@ -70,7 +70,7 @@ func (b *bench) seedUsers(ctx context.Context, db string, emails []string, passw
 	if err != nil {
 		return err
 	}
-	conn, err := sql.Open("mysql", fmt.Sprintf("teachtrack:teachtrack-dev@tcp(127.0.0.1:%d)/%s", b.cl.ports[0], db))
+	conn, err := b.appDB(db)
 	if err != nil {
 		return err
 	}
@@ -82,6 +82,12 @@ func (b *bench) seedUsers(ctx context.Context, db string, emails []string, passw
 		}
 	}
 	return nil
+}
+
+// appDB opens database db on the bench cluster's primary as the API's own
+// account, for arranging data the API's endpoints don't (seeded users, plans).
+func (b *bench) appDB(db string) (*sql.DB, error) {
+	return sql.Open("mysql", fmt.Sprintf("teachtrack:teachtrack-dev@tcp(127.0.0.1:%d)/%s", b.cl.ports[0], db))
 }
 
 // burstResult is one burst: latencies of the answers with the wanted status,

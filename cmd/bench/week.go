@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,7 +258,7 @@ func (w *weekRun) result(secs float64) *loadgen.Result {
 // the primary: the plans table keeps a free trial's schemes to one week and
 // its documents off paper, and the week is that of a teacher who prints.
 func (b *bench) payForWeek(ctx context.Context, db string) error {
-	conn, err := sql.Open("mysql", fmt.Sprintf("teachtrack:teachtrack-dev@tcp(127.0.0.1:%d)/%s", b.cl.ports[0], db))
+	conn, err := b.appDB(db)
 	if err != nil {
 		return err
 	}
