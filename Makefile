@@ -71,7 +71,7 @@ docs-assets:
 # FUZZTIME is how long `make fuzz` runs each fuzz target (make soak passes a longer one).
 FUZZTIME ?= 5s
 # FUZZ_TARGETS are package:target pairs; `make test` runs their seed corpora only.
-FUZZ_TARGETS := ./internal/handlers:FuzzDecode ./internal/handlers:FuzzUserListQuery ./internal/handlers:FuzzPathID
+FUZZ_TARGETS := ./internal/handlers:FuzzDecode ./internal/handlers:FuzzUserListQuery ./internal/handlers:FuzzPathID ./internal/models:FuzzStringListScan
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 5s), e.g. make fuzz FUZZTIME=1m
 fuzz:

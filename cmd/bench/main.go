@@ -35,6 +35,14 @@ type env struct {
 	apiBin, refBin string
 	cl             *cluster
 	out            io.Writer
+	// servers maps a running server's URL to its name ("api" or "ref") and
+	// process, for the CPU each run costs it.
+	servers map[string]serverProc
+}
+
+type serverProc struct {
+	name string
+	pid  int
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -94,7 +102,8 @@ func setup(ctx context.Context, root string, basePort int, out io.Writer) (*env,
 		return nil, nil, err
 	}
 	e := &env{root: root, tmp: tmp, out: out, apiBin: filepath.Join(tmp, "api"), refBin: filepath.Join(tmp, "refserver"),
-		cl: &cluster{root: root, dir: filepath.Join(tmp, "devdb"), ports: [3]int{basePort, basePort + 1, basePort + 2}}}
+		cl:      &cluster{root: root, dir: filepath.Join(tmp, "devdb"), ports: [3]int{basePort, basePort + 1, basePort + 2}},
+		servers: map[string]serverProc{}}
 	fmt.Fprintln(out, "building the API and the reference server…")
 	for bin, pkg := range map[string]string{e.apiBin: "./cmd/api", e.refBin: "./cmd/refserver"} {
 		b := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
@@ -141,8 +150,12 @@ func (e *env) startAPI(ctx context.Context, label, db string, replicas int, mode
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, "api", e.apiBin, []string{"serve"}, e.apiEnv(db, addr, replicas, mode, extra...), addr, "/readyz",
+	s, err := start(ctx, "api", e.apiBin, []string{"serve"}, e.apiEnv(db, addr, replicas, mode, extra...), addr, "/readyz",
 		filepath.Join(e.tmp, "api-"+label+".log"))
+	if err == nil {
+		e.servers[s.url] = serverProc{"api", s.cmd.Process.Pid}
+	}
+	return s, err
 }
 
 // startRef starts the reference server against database db (both replicas).
@@ -152,6 +165,10 @@ func (e *env) startRef(ctx context.Context, db string) (*server, error) {
 		return nil, err
 	}
 	args := []string{"-addr", addr, "-primary", e.cl.url(0, db), "-replicas", e.cl.replicaURLs(2, db), "-jwt-secret", benchSecret}
-	return start(ctx, "refserver", e.refBin, args, []string{"PATH=" + os.Getenv("PATH")}, addr, "/healthz",
+	s, err := start(ctx, "refserver", e.refBin, args, []string{"PATH=" + os.Getenv("PATH")}, addr, "/healthz",
 		filepath.Join(e.tmp, "refserver.log"))
+	if err == nil {
+		e.servers[s.url] = serverProc{"ref", s.cmd.Process.Pid}
+	}
+	return s, err
 }

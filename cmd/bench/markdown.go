@@ -60,6 +60,7 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 		w("| %s | %s | %.0f | %.2f | %.2f | %.2f | %s | %s | %d/%d | %s | %s |\n", x.Scenario, x.Name, res.RPS, res.All.P50ms, res.All.P95ms,
 			res.All.P99ms, pct(res.ReplicaReadShare), pct(res.ReplicaRequestShare()), res.StaleReads, res.Checks, errs, mib(x.PeakRSSBytes))
 	}
+	cpuTable(w, r.Runs)
 	if wk := r.find("week", "teacher-week"); wk != nil {
 		w("\n### A teacher's week, by endpoint\n\n")
 		w("%d teachers, each with a subject of 3 strands × 3 sub-strands × 4 lessons, live school days for %.0f s: every day the dashboard, the timetable and the subject's lessons are read and a lesson ticked; every fifth day a scheme of work is generated, lesson plans generated from it, its PDF downloaded, the lesson plans listed and the scheme deleted. ", weekUsers, r.Seconds)
@@ -113,4 +114,42 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 	w("## Files\n\n- `%s/summary.json`: everything on this page\n- `%s/<scenario>-<run>.json`: each run's full result (per-operation p50/p95/p99, errors by status, statements by node)\n", rel, rel)
 	w("\nRun one configuration by hand: start the API (`BCRYPT_COST=4 LOGIN_RATE_LIMIT=100000 REGISTER_RATE_LIMIT=100000 ROUTING_DEBUG_HEADER=true make run`), then `go run ./cmd/loadgen -url http://127.0.0.1:8080 -users 50 -duration 30s -out result.json`.\n")
 	return b.String()
+}
+
+// cpuTable writes the CPU each run cost per request, process by process: the
+// share of the machine behind each row of the results.
+func cpuTable(w func(string, ...any), runs []*runResult) {
+	procs := []string{"server", "primary", "replica-1", "replica-2", "loadgen"}
+	var rows []*runResult
+	for _, x := range runs {
+		if len(x.CPUms) > 0 {
+			rows = append(rows, x)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	w("\n### CPU per request\n\n")
+	w("CPU time (user + system, from /proc/PID/stat) each process used over the measured phase, divided by the requests served, in ms. ")
+	w("*server* is the API, or the reference server on `ref-*` rows; the load generator is the benchmark's own process. ")
+	w("On two cores the total bounds the throughput: 2000 ms of CPU a second over the total is the most req/s the machine could serve.\n\n")
+	w("| scenario | run | %s | total |\n|---|---|%s---:|\n", strings.Join(procs, " | "), strings.Repeat("---:|", len(procs)))
+	for _, x := range rows {
+		w("| %s | %s |", x.Scenario, x.Name)
+		for _, p := range procs {
+			v, ok := x.CPUms[p]
+			if p == "server" {
+				v, ok = x.CPUms["api"]
+				if !ok {
+					v, ok = x.CPUms["ref"]
+				}
+			}
+			if ok {
+				w(" %.3f |", v)
+			} else {
+				w(" – |")
+			}
+		}
+		w(" %.3f |\n", cpuTotal(x.CPUms))
+	}
 }

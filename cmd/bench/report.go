@@ -76,15 +76,8 @@ func (r *report) evaluate() []target {
 			"(the subject lock, the recount, re-reading the row it changed)."
 		ts = append(ts, t)
 	}
-	if c, off, po := r.find("routing", "causal"), r.find("routing", "off"), r.find("routing", "primary-only"); c != nil && off != nil && po != nil && off.Result.RPS > 0 {
-		ratio := c.Result.RPS / off.Result.RPS
-		ts = append(ts, target{Name: "read-your-writes cost", Want: "causal ≥ 0.9× off's req/s, 0 stale reads, p99 ≤ primary-only's", Ran: true,
-			Got: fmt.Sprintf("%.2f× (%.0f vs %.0f req/s); %d stale; p99 %.0f vs %.0f ms", ratio, c.Result.RPS, off.Result.RPS,
-				c.Result.StaleReads, c.Result.All.P99ms, po.Result.All.P99ms),
-			Met: ratio >= 0.9 && c.Result.StaleReads == 0 && c.Result.All.P99ms <= po.Result.All.P99ms,
-			Remark: "causal adds one position read on the primary per write and, on the read that follows it, a MASTER_GTID_WAIT (or a quick " +
-				"position read) on a replica; the per-operation p50/p99 in results/routing-causal.json beside routing-off.json show whether " +
-				"those reads or the whole run were slower (a uniformly slower run is the machine, not the mode)."})
+	if t, ok := r.rywCost(); ok {
+		ts = append(ts, t)
 	}
 	if s0, s2 := r.find("scaling", "0-replicas"), r.find("scaling", "2-replicas"); s0 != nil && s2 != nil && s0.Result.RPS > 0 {
 		ratio := s2.Result.RPS / s0.Result.RPS
@@ -219,4 +212,46 @@ func describeMachine() machine {
 		m.MariaDB = strings.TrimSpace(string(out))
 	}
 	return m
+}
+
+// rywCost is the read-your-writes target: causal against off (throughput,
+// stale reads) on shared and on capped CPUs, and its p99 against primary-only
+// where each node has a CPU of its own (routing-capped). With the three nodes
+// sharing the cores, primary-only is one server with the whole machine while
+// the replicas' CPU sits beside it unused, so its tail there says how the
+// machine is shared, not what read-your-writes costs; both are shown.
+func (r *report) rywCost() (target, bool) {
+	t := target{Name: "read-your-writes cost", Want: "causal ≥ 0.9× off's req/s, 0 stale reads, p99 ≤ primary-only's (nodes on equal CPU caps)"}
+	type runs struct{ c, off, po *runResult }
+	get := func(sc string) (runs, bool) {
+		x := runs{r.find(sc, "causal"), r.find(sc, "off"), r.find(sc, "primary-only")}
+		return x, x.c != nil && x.off != nil && x.po != nil && x.off.Result.RPS > 0
+	}
+	describe := func(x runs) string {
+		return fmt.Sprintf("%.2f× (%.0f vs %.0f req/s); %d stale; p99 %.0f vs %.0f ms", x.c.Result.RPS/x.off.Result.RPS,
+			x.c.Result.RPS, x.off.Result.RPS, x.c.Result.StaleReads, x.c.Result.All.P99ms, x.po.Result.All.P99ms)
+	}
+	shared, okShared := get("routing")
+	capped, okCapped := get("routing-capped")
+	if !okShared && !okCapped {
+		return t, false
+	}
+	t.Ran, t.Met = true, okCapped
+	var got []string
+	if okCapped {
+		got = append(got, "capped: "+describe(capped))
+		t.Met = capped.c.Result.RPS >= 0.9*capped.off.Result.RPS && capped.c.Result.StaleReads == 0 &&
+			capped.c.Result.All.P99ms <= capped.po.Result.All.P99ms
+	} else {
+		got = append(got, "capped: not run ("+r.Skipped["routing-capped"]+")")
+	}
+	if okShared {
+		got = append(got, "shared CPUs: "+describe(shared))
+		t.Met = t.Met && shared.c.Result.RPS >= 0.9*shared.off.Result.RPS && shared.c.Result.StaleReads == 0
+	}
+	t.Got = strings.Join(got, " · ")
+	t.Remark = "causal adds one position read on the primary per write and, on the read that follows it, a MASTER_GTID_WAIT (or a quick " +
+		"position read) on a replica; the per-operation p50/p99 in results/routing-causal.json beside routing-off.json show whether " +
+		"those reads or the whole run were slower (a uniformly slower run is the machine, not the mode)."
+	return t, true
 }

@@ -40,6 +40,9 @@ type runResult struct {
 	Result   *loadgen.Result `json:"result"`
 	// PeakRSSBytes is the API's VmHWM after the run (0 for the reference server).
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// CPUms is each process's CPU time per measured request, in ms: the
+	// server ("api" or "ref"), "primary", "replica-1", "replica-2", "loadgen".
+	CPUms map[string]float64 `json:"cpu_ms_per_request,omitempty"`
 }
 
 const (
@@ -88,6 +91,11 @@ func (b *bench) load(ctx context.Context, scenario, name, url, setupURL, mix str
 	if setupURL != "" {
 		o.MetricsURL = "-"
 	}
+	var meter *cpuMeter
+	if sp, ok := b.servers[url]; ok {
+		meter = b.newCPUMeter(sp.name, sp.pid)
+		o.OnStart = meter.start
+	}
 	res, err := loadgen.Run(ctx, o)
 	if err != nil {
 		return nil, err
@@ -95,6 +103,9 @@ func (b *bench) load(ctx context.Context, scenario, name, url, setupURL, mix str
 	fmt.Fprintf(b.out, "  %s/%s: %.0f req/s, p99 %.1f ms, errors %d, stale %d/%d\n", scenario, name, res.RPS, res.All.P99ms,
 		res.All.Errors, res.StaleReads, res.Checks)
 	r := &runResult{Scenario: scenario, Name: name, Result: res}
+	if meter != nil {
+		r.CPUms = meter.stop(res.Requests)
+	}
 	b.runs = append(b.runs, r)
 	return r, nil
 }
@@ -141,22 +152,68 @@ func (b *bench) withAPIOnce(ctx context.Context, label string, replicas int, mod
 }
 
 // routing: the same load under each read-your-writes mode, and with no
-// replicas at all (everything on the primary).
+// replicas at all (everything on the primary); first with the three database
+// nodes sharing the machine's cores, then (routing-capped) with each node
+// capped at the same CPU share, as when each is a server of its own.
 func (b *bench) routing(ctx context.Context) error {
-	for _, c := range []struct {
-		name     string
-		replicas int
-		mode     string
-	}{{"causal", 2, "causal"}, {"window", 2, "window"}, {"off", 2, "off"}, {"primary-only", 0, "causal"}} {
-		err := b.withAPI(ctx, "routing-"+c.name, c.replicas, c.mode, func(api *server, _ string) error {
-			_, err := b.load(ctx, "routing", c.name, api.url, "", mixDefault)
-			return err
-		})
-		if err != nil {
-			return err
+	for _, capped := range []bool{false, true} {
+		scenario := "routing"
+		if capped {
+			scenario = "routing-capped"
+		}
+		var extra []string
+		if capped {
+			// A capped primary commits slowly while users are set up: let writes wait.
+			extra = append(extra, "DB_WRITE_TIMEOUT=60s")
+		}
+		for _, c := range []struct {
+			name     string
+			replicas int
+			mode     string
+		}{{"causal", 2, "causal"}, {"window", 2, "window"}, {"off", 2, "off"}, {"primary-only", 0, "causal"}} {
+			err := b.withAPI(ctx, scenario+"-"+c.name, c.replicas, c.mode, func(api *server, _ string) error {
+				if !capped {
+					_, err := b.load(ctx, scenario, c.name, api.url, "", mixDefault)
+					return err
+				}
+				return b.withCaps(func() error {
+					_, err := b.load(ctx, scenario, c.name, api.url, "", mixDefault)
+					return err
+				})
+			}, extra...)
+			var skip errSkip
+			if errors.As(err, &skip) {
+				b.skipped[scenario] = skip.Error()
+				fmt.Fprintln(b.out, "  skipped:", skip.Error())
+				break
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// withCaps runs fn with each database process capped at b.dbCPU CPUs (its own
+// cgroup). The caps are set on the nodes' current pids (a node restarted by
+// withAPI's retry has a new one).
+func (b *bench) withCaps(fn func() error) error {
+	var pids []int
+	for i := range 3 {
+		pid, err := b.cl.pid(i)
+		if err != nil {
+			return err
+		}
+		pids = append(pids, pid)
+	}
+	caps, err := newCPUCaps(pids, b.dbCPU)
+	if err != nil {
+		return errSkip{err}
+	}
+	defer caps.release()
+	fmt.Fprintf(b.out, "  each database process capped at %.2f CPU (cgroup %s)\n", b.dbCPU, caps.version)
+	return fn()
 }
 
 // efficiency: the API against the reference server on the same database,
@@ -242,24 +299,10 @@ func (b *bench) scaling(ctx context.Context) error {
 		name := fmt.Sprintf("%d-replicas", n)
 		// A capped primary commits slowly while users are set up: let writes wait.
 		err := b.withAPI(ctx, "scaling-"+name, n, "causal", func(api *server, _ string) error {
-			// The caps are set per run, on the nodes' current pids (a node
-			// restarted by withAPI's retry has a new one).
-			var pids []int
-			for i := range 3 {
-				pid, err := b.cl.pid(i)
-				if err != nil {
-					return err
-				}
-				pids = append(pids, pid)
-			}
-			caps, err := newCPUCaps(pids, b.dbCPU)
-			if err != nil {
-				return errSkip{err}
-			}
-			defer caps.release()
-			fmt.Fprintf(b.out, "  each database process capped at %.2f CPU (cgroup %s)\n", b.dbCPU, caps.version)
-			_, err = b.load(ctx, "scaling", name, api.url, "", mixReads)
-			return err
+			return b.withCaps(func() error {
+				_, err := b.load(ctx, "scaling", name, api.url, "", mixReads)
+				return err
+			})
 		}, "DB_WRITE_TIMEOUT=60s", "READS_ON_PRIMARY=true")
 		var skip errSkip
 		if errors.As(err, &skip) {

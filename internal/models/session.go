@@ -119,24 +119,20 @@ func (i impersonatorState) live(adminID uint64, now time.Time) bool {
 		i.SessionRevokedAt == nil && i.SessionExpiresAt != nil && now.Before(*i.SessionExpiresAt)
 }
 
+var activeSessionSQL = "SELECT " + sessionColumns + ", " + userColumns + ", " + impersonatorColumns +
+	" FROM sessions AS s JOIN users AS u ON u.id = s.user_id" +
+	" LEFT JOIN users AS iu ON iu.id = s.impersonator_id" +
+	" LEFT JOIN sessions AS isn ON isn.id = s.impersonator_session_id" +
+	" WHERE s.id = ? AND s.user_id = ?"
+
 // ActiveSession returns session id with its user when the session belongs to
 // userID, is neither revoked nor expired, and the user is not banned; an
 // impersonation session also needs its admin live (impersonatorState.live).
 // Else ErrSessionEnded. One query, whatever the kind of session.
 func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser, error) {
 	var su SessionUser
-	err := db.Table("sessions AS s").
-		Select("s.id AS s_id, s.user_id AS s_user_id, s.impersonator_id AS s_impersonator_id, "+
-			"s.impersonator_session_id AS s_impersonator_session_id, s.created_at AS s_created_at, "+
-			"s.renew_until AS s_renew_until, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, u.*, "+
-			"iu.role AS i_role, iu.is_active AS i_is_active, isn.user_id AS i_session_user_id, "+
-			"isn.revoked_at AS i_session_revoked_at, isn.expires_at AS i_session_expires_at").
-		Joins("JOIN users AS u ON u.id = s.user_id").
-		Joins("LEFT JOIN users AS iu ON iu.id = s.impersonator_id").
-		Joins("LEFT JOIN sessions AS isn ON isn.id = s.impersonator_session_id").
-		Where("s.id = ? AND s.user_id = ?", id, userID).
-		Take(&su).Error
-	if err := translate(err); err != nil {
+	dest := append(append(sessionDest(&su.Session), userDest(&su.User)...), impersonatorDest(&su.Impersonator)...)
+	if err := scanOne(db, activeSessionSQL, []any{id, userID}, dest...); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			// Not "not found": the handler must answer 401, the resource exists.
 			return nil, ErrSessionEnded

@@ -98,14 +98,14 @@ var (
 // SubjectByID returns subject id with its teacher's school, or ErrNoSuchSubject.
 func SubjectByID(db *gorm.DB, id uint64) (*OwnedSubject, error) {
 	var s OwnedSubject
-	err := db.Table("subjects").Select("subjects.*, users.school_id AS owner_school_id").
-		Joins("JOIN users ON users.id = subjects.user_id").
-		Where("subjects.id = ?", id).Take(&s).Error
-	if err := translate(err); err != nil {
+	err := scanOne(db, subjectByIDSQL, []any{id}, append(subjectDest(&s.Subject), &s.OwnerSchoolID)...)
+	if err != nil {
 		return nil, notFound(err, ErrNoSuchSubject)
 	}
 	return &s, nil
 }
+
+var subjectByIDSQL = "SELECT " + subjectColumns + ", users.school_id FROM subjects JOIN users ON users.id = subjects.user_id WHERE subjects.id = ?"
 
 // lockSubject reads subject id FOR UPDATE: every change to a subject's
 // lessons and counters happens under this lock, which is what keeps
