@@ -119,20 +119,27 @@ func (i impersonatorState) live(adminID uint64, now time.Time) bool {
 		i.SessionRevokedAt == nil && i.SessionExpiresAt != nil && now.Before(*i.SessionExpiresAt)
 }
 
-var activeSessionSQL = "SELECT " + sessionColumns + ", " + userColumns + ", " + impersonatorColumns +
-	" FROM sessions AS s JOIN users AS u ON u.id = s.user_id" +
-	" LEFT JOIN users AS iu ON iu.id = s.impersonator_id" +
-	" LEFT JOIN sessions AS isn ON isn.id = s.impersonator_session_id" +
-	" WHERE s.id = ? AND s.user_id = ?"
+var (
+	activeSessionSQL = "SELECT " + sessionColumns + ", " + userColumns +
+		" FROM sessions AS s JOIN users AS u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?"
+	impersonatorSQL = "SELECT " + impersonatorColumns + " FROM sessions AS s" +
+		" LEFT JOIN users AS iu ON iu.id = s.impersonator_id" +
+		" LEFT JOIN sessions AS isn ON isn.id = s.impersonator_session_id WHERE s.id = ?"
+)
 
 // ActiveSession returns session id with its user when the session belongs to
 // userID, is neither revoked nor expired, and the user is not banned; an
 // impersonation session also needs its admin live (impersonatorState.live).
-// Else ErrSessionEnded. One query, whatever the kind of session.
+// Else ErrSessionEnded. One query; an impersonation session, a second for its
+// admin's state (kept out of the first so the commonest statement of all
+// stays small: every column costs the server its metadata on every request).
 func ActiveSession(db *gorm.DB, id, userID uint64, now time.Time) (*SessionUser, error) {
 	var su SessionUser
-	dest := append(append(sessionDest(&su.Session), userDest(&su.User)...), impersonatorDest(&su.Impersonator)...)
-	if err := scanOne(db, activeSessionSQL, []any{id, userID}, dest...); err != nil {
+	err := scanOne(db, activeSessionSQL, []any{id, userID}, append(sessionDest(&su.Session), userDest(&su.User)...)...)
+	if err == nil && su.Session.ImpersonatorID != nil {
+		err = scanOne(db, impersonatorSQL, []any{id}, impersonatorDest(&su.Impersonator)...)
+	}
+	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			// Not "not found": the handler must answer 401, the resource exists.
 			return nil, ErrSessionEnded
