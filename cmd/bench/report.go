@@ -88,13 +88,13 @@ func (r *report) evaluate() []target {
 		ts = append(ts, target{Name: "read scaling", Want: "2 replicas ≥ 2.5× one node (equal CPU caps)", Got: "not run: " + r.Skipped["scaling"]})
 	}
 	for _, n := range []string{"get-by-id", "mixed"} {
-		a, ref := r.find("efficiency", "api-"+n), r.find("efficiency", "ref-"+n)
-		if a == nil || ref == nil || ref.Result.RPS == 0 {
+		api, ref := r.meanRPS("efficiency", "api-"+n), r.meanRPS("efficiency", "ref-"+n)
+		if api == 0 || ref == 0 {
 			continue
 		}
-		ratio := a.Result.RPS / ref.Result.RPS
+		ratio := api / ref
 		ts = append(ts, target{Name: "efficiency " + n, Want: "API ≥ 80% of the reference server's req/s", Ran: true,
-			Got: fmt.Sprintf("%.0f%% (%.0f vs %.0f req/s)", 100*ratio, a.Result.RPS, ref.Result.RPS), Met: ratio >= 0.8})
+			Got: fmt.Sprintf("%.0f%% (%.0f vs %.0f req/s, mean of 2 runs each, run API, ref, ref, API)", 100*ratio, api, ref), Met: ratio >= 0.8})
 	}
 	if si := r.find("signin", "burst-64"); si != nil {
 		res := si.Result
@@ -254,4 +254,20 @@ func (r *report) rywCost() (target, bool) {
 		"position read) on a replica; the per-operation p50/p99 in results/routing-causal.json beside routing-off.json show whether " +
 		"those reads or the whole run were slower (a uniformly slower run is the machine, not the mode)."
 	return t, true
+}
+
+// meanRPS is the mean req/s of run name and its repeat name-2 (of those found).
+func (r *report) meanRPS(scenario, name string) float64 {
+	var sum float64
+	var n int
+	for _, x := range []*runResult{r.find(scenario, name), r.find(scenario, name+"-2")} {
+		if x != nil {
+			sum += x.Result.RPS
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }

@@ -2,7 +2,6 @@ package db
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -123,27 +122,4 @@ func covered(ivs []interval, iv interval) bool {
 		}
 	}
 	return next > iv.hi
-}
-
-// gtidGap estimates how many transactions have lacks of want: exact for
-// MariaDB; for MySQL 0 when contained, else 1 (sets have no cheap distance).
-func gtidGap(f Flavor, have, want string) uint64 {
-	if f == MySQL {
-		if ok, err := mysqlGTIDContains(have, want); err == nil && ok {
-			return 0
-		}
-		return 1
-	}
-	h, err1 := parseMariaGTID(have)
-	w, err2 := parseMariaGTID(want)
-	if err1 != nil || err2 != nil {
-		return math.MaxUint64
-	}
-	var gap uint64
-	for d, seq := range w {
-		if h[d] < seq {
-			gap += seq - h[d]
-		}
-	}
-	return gap
 }

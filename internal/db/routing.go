@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"math"
 	"sync/atomic"
 	"time"
 
@@ -213,23 +212,17 @@ func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *
 	if len(caughtUp) > 0 {
 		return c.pickRead(caughtUp)
 	}
-	if !wait {
-		// Learn where the closest replica is now (one quick read, no waiting):
-		// the checker's positions are up to an interval old, while replication
-		// here usually takes a millisecond.
-		if n := c.closest(healthy, gtids[0]); n != c.primary && c.refresh(ctx, n) && n.hasAppliedAll(c.flavor, gtids) {
-			return n, ReasonReplica
-		}
-		return c.primary, ReasonStickyPrimary
-	}
-	// None known to have them yet (the checker's positions are up to one
-	// interval old): wait briefly on the replica that was closest — unless a
-	// wait on it timed out within the last health interval. A replica that
-	// far behind would make every read of the user wait CAUSAL_WAIT in vain:
-	// its position is read at once instead, and the primary serves if it
-	// still lacks the point.
-	n := c.closest(healthy, gtids[0])
-	if n.behindUntil.Load() > time.Now().UnixNano() {
+	// None is known to have them: the checker's positions are up to one
+	// interval old, while replication here takes about a millisecond. Ask a
+	// replica taken in turn, not the one whose position is best known: that
+	// is the one asked last, so every such read would go to it while the
+	// others idle (it took 69% of the reads in a bench run). A replica whose
+	// wait timed out within the last health interval is not waited on again
+	// while another can be, nor at all meanwhile: a replica that far behind
+	// would make every read of the user wait CAUSAL_WAIT in vain.
+	n, ready := c.nextToAsk(healthy)
+	if !wait || !ready {
+		// Where is it now (one quick read, no waiting)?
 		if n != c.primary && c.refresh(ctx, n) && n.hasAppliedAll(c.flavor, gtids) {
 			return n, ReasonReplica
 		}
@@ -242,6 +235,29 @@ func (c *Cluster) chooseReplica(ctx context.Context, userIDs []uint64, exclude *
 		}
 	}
 	return n, ReasonReplica
+}
+
+// nextToAsk picks, in turn, the replica among nodes to ask for a point no
+// replica is known to have: one not found behind recently (ready), else any.
+func (c *Cluster) nextToAsk(nodes []*Node) (n *Node, ready bool) {
+	now := time.Now().UnixNano()
+	var fresh, all []*Node
+	for _, n := range nodes {
+		if n == c.primary {
+			continue
+		}
+		all = append(all, n)
+		if n.behindUntil.Load() <= now {
+			fresh = append(fresh, n)
+		}
+	}
+	switch {
+	case len(fresh) > 0:
+		return c.pick(fresh), true
+	case len(all) > 0:
+		return c.pick(all), false
+	}
+	return c.primary, false
 }
 
 // waitFor blocks up to CAUSAL_WAIT until n has applied pos. Applied positions
@@ -274,26 +290,6 @@ func (c *Cluster) refresh(ctx context.Context, n *Node) bool {
 	}
 	n.advance(c.flavor, pos)
 	return true
-}
-
-// closest returns the node whose last known position is nearest to pos (ties
-// balanced), so a replica that lags far behind isn't waited on in vain.
-func (c *Cluster) closest(nodes []*Node, pos string) *Node {
-	var best []*Node
-	bestGap := uint64(math.MaxUint64)
-	for _, n := range nodes {
-		n.mu.Lock()
-		have := n.health.gtid
-		n.mu.Unlock()
-		gap := gtidGap(c.flavor, have, pos)
-		switch {
-		case gap < bestGap:
-			best, bestGap = []*Node{n}, gap
-		case gap == bestGap:
-			best = append(best, n)
-		}
-	}
-	return c.pick(best)
 }
 
 func (c *Cluster) inRotation(exclude *Node) []*Node {
