@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -350,23 +349,22 @@ func (s *subjectsAPI) handleSubjectCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/subjects/%d", sub.ID))
-	writeJSON(w, http.StatusCreated, subjectTree{sub})
+	writeJSON(w, http.StatusCreated, subjectTree(sub))
 }
 
-// subjectTree is a subject with its strands always shown, [] when it has none.
-type subjectTree struct{ *models.Subject }
-
-// MarshalJSON writes the subject's fields and a strands array that is never null.
-func (t subjectTree) MarshalJSON() ([]byte, error) {
+// subjectTree is a subject with its strands always shown, [] when it has
+// none. A plain struct rather than a MarshalJSON method, which encoding/json
+// would make marshal the subject and then re-scan it to compact it.
+func subjectTree(sub *models.Subject) any {
 	type plain models.Subject
-	strands := t.Strands
+	strands := sub.Strands
 	if strands == nil {
 		strands = []models.Strand{}
 	}
-	return json.Marshal(struct {
+	return struct {
 		*plain
 		Strands []models.Strand `json:"strands"`
-	}{(*plain)(t.Subject), strands})
+	}{(*plain)(sub), strands}
 }
 
 // showTree answers with the subject and its tree.
@@ -377,7 +375,7 @@ func (s *subjectsAPI) showTree(w http.ResponseWriter, r *http.Request, sub *mode
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, subjectTree{sub})
+	writeJSON(w, status, subjectTree(sub))
 }
 
 func (s *subjectsAPI) handleSubjectGet(w http.ResponseWriter, r *http.Request) {

@@ -300,12 +300,18 @@ const MaxLessonsPerSubject = 2000
 // sub-strand, lesson sequence) in one query.
 func LessonsOf(db *gorm.DB, subjectID uint64) ([]LessonRow, error) {
 	rows := []LessonRow{}
-	err := db.Table("lessons").
-		Select("lessons.*, strands.strand_code, strands.strand_name, sub_strands.substrand_code, sub_strands.substrand_name").
-		Joins("JOIN sub_strands ON sub_strands.id = lessons.substrand_id").
-		Joins("JOIN strands ON strands.id = sub_strands.strand_id").
-		Where("strands.subject_id = ?", subjectID).
-		Order("strands.sequence_order, strands.id, sub_strands.sequence_order, sub_strands.id, lessons.sequence_order, lessons.lesson_number, lessons.id").
-		Limit(MaxLessonsPerSubject).Scan(&rows).Error
-	return rows, translate(err)
+	err := eachRow(db, lessonsOfSQL, []any{subjectID, MaxLessonsPerSubject}, func(r *sql.Rows) error {
+		var l LessonRow
+		if err := r.Scan(append(lessonDest(&l.Lesson), &l.StrandCode, &l.StrandName, &l.SubstrandCode, &l.SubstrandName)...); err != nil {
+			return err
+		}
+		rows = append(rows, l)
+		return nil
+	})
+	return rows, err
 }
+
+var lessonsOfSQL = "SELECT " + lessonRowColumns + ", strands.strand_code, strands.strand_name, sub_strands.substrand_code, sub_strands.substrand_name" +
+	" FROM lessons JOIN sub_strands ON sub_strands.id = lessons.substrand_id JOIN strands ON strands.id = sub_strands.strand_id" +
+	" WHERE strands.subject_id = ? ORDER BY strands.sequence_order, strands.id, sub_strands.sequence_order, sub_strands.id," +
+	" lessons.sequence_order, lessons.lesson_number, lessons.id LIMIT ?"

@@ -10,7 +10,7 @@ import (
 // subject by id, a subject's tree — scan their rows by hand: GORM's
 // reflection-based Scan, its SQL builder and their allocations were a third of
 // the API's CPU on GET /subjects/{id} (bench/README.md, "Where the time
-// goes"). They still run through GORM (db.Raw(…).Rows()), so the request's
+// goes"); a subject's lessons and the subjects list read the same way. They still run through GORM (db.Raw(…).Rows()), so the request's
 // binding, deadline and statement metrics apply as to any other query. Each
 // column list below is checked against its model's GORM schema by
 // TestHotPathColumns, so a field added to a model can't be silently missed.
@@ -73,6 +73,16 @@ func subStrandDest(s *SubStrand) []any {
 	return []any{&s.ID, &s.StrandID, &s.SubstrandCode, &s.SubstrandName, &s.Description, &s.LessonsCount,
 		&s.LearningOutcomes, &s.KeyInquiryQuestions, &s.SpecificLearningOutcomes, &s.SuggestedLearningExperiences,
 		&s.CoreCompetencies, &s.Values, &s.PCIs, &s.LinksToOtherSubjects, &s.SequenceOrder}
+}
+
+// lessonRowColumns are the lessons columns of Lesson, in lessonDest's order.
+const lessonRowColumns = "lessons.id, lessons.substrand_id, lessons.lesson_number, lessons.lesson_title, " +
+	"lessons.description, lessons.duration_minutes, lessons.learning_outcomes, lessons.is_completed, " +
+	"lessons.completed_at, lessons.sequence_order"
+
+func lessonDest(l *Lesson) []any {
+	return []any{&l.ID, &l.SubstrandID, &l.LessonNumber, &l.LessonTitle, &l.Description, &l.DurationMinutes,
+		&l.LearningOutcomes, &l.IsCompleted, &l.CompletedAt, &l.SequenceOrder}
 }
 
 // eachRow runs query on db and calls scan for every row it returns.

@@ -22,6 +22,7 @@ func TestHotPathColumns(t *testing.T) {
 		sj Subject
 		st Strand
 		ss SubStrand
+		l  Lesson
 	)
 	for _, c := range []struct {
 		name    string
@@ -34,6 +35,7 @@ func TestHotPathColumns(t *testing.T) {
 		{"subjects", &sj, subjectColumns, subjectDest(&sj)},
 		{"strands", &st, strandColumns, strandDest(&st)},
 		{"sub_strands", &ss, subStrandColumns, subStrandDest(&ss)},
+		{"lessons", &l, lessonRowColumns, lessonDest(&l)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sch, err := schema.Parse(c.model, &sync.Map{}, schema.NamingStrategy{})

@@ -177,8 +177,19 @@ func ListSubjects(db *gorm.DB, f SubjectFilter) ([]Subject, int64, error) {
 		order = subjectOrders[SortNewest]
 	}
 	subjects := []Subject{}
-	err := f.apply(db).Order(order).Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Find(&subjects).Error
-	if err := translate(err); err != nil {
+	rows, err := f.apply(db).Select(subjectColumns).Order(order).Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Rows()
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s Subject
+		if err := rows.Scan(subjectDest(&s)...); err != nil {
+			return nil, 0, err
+		}
+		subjects = append(subjects, s)
+	}
+	if err := translate(rows.Err()); err != nil {
 		return nil, 0, err
 	}
 	return subjects, total, nil
