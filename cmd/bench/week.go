@@ -19,11 +19,18 @@ import (
 // weekUsers is how many teachers live their week at once in the week mix.
 const weekUsers = 8
 
+// weekAdminPause is how often the week's super admin refreshes the analytics.
+const weekAdminPause = 250 * time.Millisecond
+
 // week: the second mix, a teacher's real week through the frontend's calls:
 // each day the dashboard, the timetable and a subject's lessons are read and
-// the day's lessons ticked; once a week a scheme of work is generated for the
-// subject, lesson plans are generated from it, the scheme's PDF downloaded
-// and the lesson plans listed. Every endpoint gets its own p50/p99.
+// the day's lessons ticked; on Mondays the curriculum catalogue is browsed
+// and a subject picked from it (dropped again on Thursday); once a week a
+// scheme of work is generated for the subject, lesson plans are generated
+// from it, the scheme's PDF downloaded and the lesson plans listed. Beside
+// the teachers a super admin keeps the analytics dashboard open (stats,
+// analytics and trends, refreshed every weekAdminPause). Every endpoint gets
+// its own p50/p99.
 func (b *bench) week(ctx context.Context) error {
 	return b.withAPI(ctx, "week", 2, "causal", func(api *server, db string) error {
 		run := &weekRun{url: api.url, out: b.out, lat: map[string][]time.Duration{}, errs: map[string]map[string]int64{}}
@@ -35,7 +42,14 @@ func (b *bench) week(ctx context.Context) error {
 			}
 			users[i] = u
 		}
+		admin, err := run.register(ctx, "admin")
+		if err != nil {
+			return fmt.Errorf("week setup: %w", err)
+		}
 		if err := b.payForWeek(ctx, db); err != nil {
+			return fmt.Errorf("week setup: %w", err)
+		}
+		if err := run.publishTemplate(ctx, admin); err != nil {
 			return fmt.Errorf("week setup: %w", err)
 		}
 		run.lat, run.errs = map[string][]time.Duration{}, map[string]map[string]int64{} // setup isn't measured
@@ -50,6 +64,15 @@ func (b *bench) week(ctx context.Context) error {
 				}
 			})
 		}
+		wg.Go(func() {
+			for wctx.Err() == nil {
+				run.adminDashboard(wctx, admin)
+				select {
+				case <-wctx.Done():
+				case <-time.After(weekAdminPause):
+				}
+			}
+		})
 		wg.Wait()
 		secs := time.Since(start).Seconds()
 		res := run.result(secs)
@@ -62,20 +85,22 @@ func (b *bench) week(ctx context.Context) error {
 
 // weekRun gathers every teacher's calls, by endpoint ("GET /schemes/{id}/pdf").
 type weekRun struct {
-	url    string
-	client http.Client
-	mu     sync.Mutex
-	lat    map[string][]time.Duration
-	errs   map[string]map[string]int64
-	out    io.Writer
-	noted  int
+	url      string
+	template uint64 // the curriculum template teachers pick from
+	client   http.Client
+	mu       sync.Mutex
+	lat      map[string][]time.Duration
+	errs     map[string]map[string]int64
+	out      io.Writer
+	noted    int
 }
 
 type weekUser struct {
 	token   string
 	subject uint64
 	lessons []uint64
-	next    int // the next lesson to tick
+	next    int    // the next lesson to tick
+	picked  uint64 // the subject picked from the catalogue this week (0: none)
 }
 
 // call sends one request, records it under endpoint and decodes a 2xx body into out.
@@ -124,10 +149,10 @@ func (w *weekRun) call(ctx context.Context, u *weekUser, endpoint, method, path 
 	return nil
 }
 
-// newUser registers and signs a teacher in and gives them a subject of
-// 3 strands × 3 sub-strands × 4 lessons.
-func (w *weekRun) newUser(ctx context.Context, i int) (*weekUser, error) {
-	email := fmt.Sprintf("week-%d-%d@bench.example", time.Now().UnixNano(), i)
+// register registers and signs in a user of the week (a teacher, or the
+// admin that payForWeek makes a super admin).
+func (w *weekRun) register(ctx context.Context, who string) (*weekUser, error) {
+	email := fmt.Sprintf("week-%s-%d@bench.example", who, time.Now().UnixNano())
 	u := &weekUser{}
 	if err := w.call(ctx, nil, "setup", "POST", "/auth/register", map[string]any{"email": email, "password": "week-password-1", "full_name": "Week Teacher"}, nil); err != nil {
 		return nil, err
@@ -139,6 +164,16 @@ func (w *weekRun) newUser(ctx context.Context, i int) (*weekUser, error) {
 		return nil, err
 	}
 	u.token = tok.AccessToken
+	return u, nil
+}
+
+// newUser registers and signs a teacher in and gives them a subject of
+// 3 strands × 3 sub-strands × 4 lessons.
+func (w *weekRun) newUser(ctx context.Context, i int) (*weekUser, error) {
+	u, err := w.register(ctx, fmt.Sprint(i))
+	if err != nil {
+		return nil, err
+	}
 	var strands []map[string]any
 	for s := range 3 {
 		var subs []map[string]any
@@ -190,6 +225,15 @@ func (w *weekRun) day(ctx context.Context, u *weekUser, day int) {
 		u.next++
 		w.note(w.call(ctx, u, "POST /lessons/{id}/"+action, "POST", fmt.Sprintf("/lessons/%d/%s", id, action), map[string]any{}, nil))
 	}
+	switch day % 5 {
+	case 0:
+		w.pick(ctx, u)
+	case 3:
+		if u.picked != 0 {
+			w.note(w.call(ctx, u, "DELETE /subjects/{id}", "DELETE", fmt.Sprintf("/subjects/%d", u.picked), nil, nil))
+			u.picked = 0
+		}
+	}
 	if day%5 != 4 {
 		return
 	}
@@ -208,6 +252,60 @@ func (w *weekRun) day(ctx context.Context, u *weekUser, day int) {
 	w.note(w.call(ctx, u, "GET /lesson-plans", "GET", "/lesson-plans", nil, nil))
 	// Last week's scheme goes, as a teacher replaces it: the data stay the size of one term.
 	w.note(w.call(ctx, u, "DELETE /schemes/{id}", "DELETE", sch, nil, nil))
+}
+
+// pick browses the curriculum catalogue for the teacher's grade and adds the
+// template's subject, as the curriculum page's "use" does.
+func (w *weekRun) pick(ctx context.Context, u *weekUser) {
+	w.note(w.call(ctx, u, "GET /curriculum-templates", "GET", "/curriculum-templates?grade=Grade%204", nil, nil))
+	var res struct {
+		Results struct {
+			Success []struct {
+				SubjectID uint64 `json:"subject_id"`
+			} `json:"success"`
+		} `json:"results"`
+	}
+	err := w.call(ctx, u, "POST /curriculum-templates/bulk-use", "POST", "/curriculum-templates/bulk-use", map[string]any{"template_ids": []uint64{w.template}}, &res)
+	if err == nil && len(res.Results.Success) != 1 {
+		err = fmt.Errorf("bulk-use added %d subjects, want 1", len(res.Results.Success))
+	}
+	if err != nil {
+		w.note(err)
+		return
+	}
+	u.picked = res.Results.Success[0].SubjectID
+}
+
+// adminDashboard is one look at the super admin's analytics pages.
+func (w *weekRun) adminDashboard(ctx context.Context, admin *weekUser) {
+	for _, path := range []string{"/admin/stats", "/admin/analytics", "/admin/analytics/trends"} {
+		w.note(w.call(ctx, admin, "GET "+path, "GET", path, nil, nil))
+	}
+}
+
+// publishTemplate has the admin publish the curriculum template the teachers
+// pick from: Science, Grade 4, 3 strands × 2 sub-strands × 4 lessons.
+func (w *weekRun) publishTemplate(ctx context.Context, admin *weekUser) error {
+	var strands []map[string]any
+	for s := range 3 {
+		var subs []map[string]any
+		for ss := range 2 {
+			subs = append(subs, map[string]any{"substrand_number": fmt.Sprintf("%d.%d", s+1, ss+1), "substrand_name": fmt.Sprintf("Topic %d.%d", s+1, ss+1),
+				"number_of_lessons": 4, "specific_learning_outcomes": []string{"describe", "investigate"}, "core_competencies": []string{"Critical thinking"}})
+		}
+		strands = append(strands, map[string]any{"strand_number": fmt.Sprint(s + 1), "strand_name": fmt.Sprintf("Strand %d", s+1), "substrands": subs})
+	}
+	var t struct {
+		ID uint64 `json:"id"`
+	}
+	if err := w.call(ctx, admin, "setup", "POST", "/admin/curriculum-templates", map[string]any{"subject": "Science", "grade": "Grade 4", "strands": strands}, &t); err != nil {
+		return err
+	}
+	if t.ID == 0 {
+		return errors.New("creating the curriculum template: no id in the answer")
+	}
+	w.template = t.ID
+	return nil
 }
 
 // note prints the first few failures, so a broken call is seen at once.
@@ -256,7 +354,8 @@ func (w *weekRun) result(secs float64) *loadgen.Result {
 
 // payForWeek puts the week's teachers on the Yearly plan, in database db on
 // the primary: the plans table keeps a free trial's schemes to one week and
-// its documents off paper, and the week is that of a teacher who prints.
+// its documents off paper, and the week is that of a teacher who prints. The
+// week's admin becomes a super admin.
 func (b *bench) payForWeek(ctx context.Context, db string) error {
 	conn, err := b.appDB(db)
 	if err != nil {
@@ -267,6 +366,9 @@ func (b *bench) payForWeek(ctx context.Context, db string) error {
 		subscription_expires_at = NOW() + INTERVAL 1 YEAR WHERE email LIKE 'week-%@bench.example'`)
 	if err != nil {
 		return fmt.Errorf("upgrading the week's teachers: %w", err)
+	}
+	if _, err = conn.ExecContext(ctx, `UPDATE users SET role = 'SUPER_ADMIN' WHERE email LIKE 'week-admin-%@bench.example'`); err != nil {
+		return fmt.Errorf("making the week's admin: %w", err)
 	}
 	time.Sleep(time.Second) // the replicas have it before the week begins
 	return nil
