@@ -41,6 +41,8 @@ func (r *report) markdown(readmePath, resultsDir string, charts []string) string
 		}
 	}
 	w("\n## Results\n\n")
+	w("`routing` runs with the three databases sharing the machine's cores; `routing-capped` and `scaling` with each database process capped at %.2f CPU (its own cgroup), as when each node is a server of its own. ", r.DBCPU)
+	w("Shared, one node given the whole machine outruns three splitting it, which says how this machine is shared rather than what routing costs; capped, each node has what it would have alone. ")
 	w("Mixes: `routing` and `efficiency … mixed` use the default mix (80%% reads: list subjects, get subject, get lessons, dashboard; 20%% writes: create, patch and delete subject, complete and uncomplete lesson), ")
 	w("`efficiency … get-by-id` only `GET /api/v1/subjects/{id}`, `scaling` only the four reads; `signin` is the sign-in bursts (req/s: sign-ins per second over the bursts), `week` the second mix (below). ")
 	w("*repl stm*: share of read statements (db_queries_total{kind=\"read\"}) served by replicas; *repl GET*: share of GET requests served by a replica (X-DB-Node); ")
