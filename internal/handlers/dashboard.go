@@ -49,7 +49,7 @@ type (
 // size. The list is bounded by MAX_SUBJECTS_PER_USER.
 func (s *subjectsAPI) handleCurriculumProgress(w http.ResponseWriter, r *http.Request) {
 	uid := principalFrom(r.Context()).UserID
-	subjects, _, err := models.ListSubjects(reqDB(r), models.SubjectFilter{UserID: uid, Sort: models.SortName, Page: 1, PerPage: s.cfg.MaxSubjectsPerUser})
+	subjects, err := models.SubjectsPage(reqDB(r), models.SubjectFilter{UserID: uid, Sort: models.SortName, Page: 1, PerPage: s.cfg.MaxSubjectsPerUser})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -40,17 +40,15 @@ type SubjectProgress struct {
 // school, or ErrNoSuchLesson.
 func LessonSubject(db *gorm.DB, lessonID uint64) (*OwnedSubject, error) {
 	var s OwnedSubject
-	err := db.Table("lessons").Select("subjects.*, users.school_id AS owner_school_id").
-		Joins("JOIN sub_strands ON sub_strands.id = lessons.substrand_id").
-		Joins("JOIN strands ON strands.id = sub_strands.strand_id").
-		Joins("JOIN subjects ON subjects.id = strands.subject_id").
-		Joins("JOIN users ON users.id = subjects.user_id").
-		Where("lessons.id = ?", lessonID).Take(&s).Error
-	if err := translate(err); err != nil {
+	if err := scanOne(db, lessonSubjectSQL, []any{lessonID}, append(subjectDest(&s.Subject), &s.OwnerSchoolID)...); err != nil {
 		return nil, notFound(err, ErrNoSuchLesson)
 	}
 	return &s, nil
 }
+
+var lessonSubjectSQL = "SELECT " + subjectColumns + ", users.school_id FROM lessons" +
+	" JOIN sub_strands ON sub_strands.id = lessons.substrand_id JOIN strands ON strands.id = sub_strands.strand_id" +
+	" JOIN subjects ON subjects.id = strands.subject_id JOIN users ON users.id = subjects.user_id WHERE lessons.id = ?"
 
 // SetLessonCompleted marks lesson lessonID of subject subjectID done (or not)
 // for user userID, logs it, and recounts the subject's counters, all in one

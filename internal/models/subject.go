@@ -172,6 +172,13 @@ func ListSubjects(db *gorm.DB, f SubjectFilter) ([]Subject, int64, error) {
 	if err := translate(f.apply(db).Count(&total).Error); err != nil {
 		return nil, 0, err
 	}
+	subjects, err := SubjectsPage(db, f)
+	return subjects, total, err
+}
+
+// SubjectsPage is ListSubjects' page alone, for callers that don't show the
+// total (one statement fewer).
+func SubjectsPage(db *gorm.DB, f SubjectFilter) ([]Subject, error) {
 	order, ok := subjectOrders[f.Sort]
 	if !ok {
 		order = subjectOrders[SortNewest]
@@ -179,20 +186,17 @@ func ListSubjects(db *gorm.DB, f SubjectFilter) ([]Subject, int64, error) {
 	subjects := []Subject{}
 	rows, err := f.apply(db).Select(subjectColumns).Order(order).Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Rows()
 	if err != nil {
-		return nil, 0, translate(err)
+		return nil, translate(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var s Subject
 		if err := rows.Scan(subjectDest(&s)...); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		subjects = append(subjects, s)
 	}
-	if err := translate(rows.Err()); err != nil {
-		return nil, 0, err
-	}
-	return subjects, total, nil
+	return subjects, translate(rows.Err())
 }
 
 var errSubjectTaken = Sentence(ErrConflict, "You already have a subject with this name for this grade.")
