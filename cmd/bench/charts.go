@@ -43,9 +43,9 @@ func writeCharts(r *report, dir string) ([]string, error) {
 	}
 	var pts plotter.XYs
 	for n := range 3 {
-		if x := r.find("scaling", fmt.Sprintf("%d-replicas", n)); x != nil {
+		if rps := r.meanRPS("scaling", fmt.Sprintf("%d-replicas", n)); rps > 0 {
 			nodes := float64(max(n, 1))
-			pts = append(pts, plotter.XY{X: nodes + 0.001*float64(n), Y: x.Result.RPS})
+			pts = append(pts, plotter.XY{X: nodes + 0.001*float64(n), Y: rps})
 		}
 	}
 	if len(pts) > 0 {

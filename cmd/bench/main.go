@@ -64,6 +64,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if cmd == "report" {
+		return rerender(*resultsDir, *readme, out)
+	}
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -92,7 +95,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "analytics": // issue 20: analytics.go
 		return analyticsBench(ctx, e, 0)
 	}
-	return fmt.Errorf("unknown command %q (want bench or soak)", cmd)
+	return fmt.Errorf("unknown command %q (want bench, soak, analytics or report)", cmd)
 }
 
 // setup builds the binaries and starts a private cluster; cleanup stops it.

@@ -87,7 +87,12 @@ func lessonDest(l *Lesson) []any {
 
 // eachRow runs query on db and calls scan for every row it returns.
 func eachRow(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := db.Raw(query, args...).Rows()
+	return scanRows(db.Raw(query, args...), scan)
+}
+
+// scanRows runs the query q was built into and calls scan for every row.
+func scanRows(q *gorm.DB, scan func(*sql.Rows) error) error {
+	rows, err := q.Rows()
 	if err != nil {
 		return translate(err)
 	}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -184,19 +185,16 @@ func SubjectsPage(db *gorm.DB, f SubjectFilter) ([]Subject, error) {
 		order = subjectOrders[SortNewest]
 	}
 	subjects := []Subject{}
-	rows, err := f.apply(db).Select(subjectColumns).Order(order).Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage).Rows()
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	q := f.apply(db).Select(subjectColumns).Order(order).Offset((f.Page - 1) * f.PerPage).Limit(f.PerPage)
+	err := scanRows(q, func(rows *sql.Rows) error {
 		var s Subject
 		if err := rows.Scan(subjectDest(&s)...); err != nil {
-			return nil, err
+			return err
 		}
 		subjects = append(subjects, s)
-	}
-	return subjects, translate(rows.Err())
+		return nil
+	})
+	return subjects, err
 }
 
 var errSubjectTaken = Sentence(ErrConflict, "You already have a subject with this name for this grade.")
