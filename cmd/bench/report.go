@@ -55,14 +55,7 @@ func (b *bench) report() *report {
 	return r
 }
 
-func (r *report) find(scenario, name string) *runResult {
-	for _, x := range r.Runs {
-		if x.Scenario == scenario && x.Name == name {
-			return x
-		}
-	}
-	return nil
-}
+func (r *report) find(scenario, name string) *runResult { return findRun(r.Runs, scenario, name) }
 
 func (r *report) evaluate() []target {
 	var ts []target

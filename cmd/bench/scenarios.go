@@ -157,14 +157,10 @@ func (b *bench) withAPIOnce(ctx context.Context, label string, replicas int, mod
 // capped at the same CPU share, as when each is a server of its own.
 func (b *bench) routing(ctx context.Context) error {
 	for _, capped := range []bool{false, true} {
-		scenario := "routing"
-		if capped {
-			scenario = "routing-capped"
-		}
-		var extra []string
+		scenario, extra := "routing", []string(nil)
 		if capped {
 			// A capped primary commits slowly while users are set up: let writes wait.
-			extra = append(extra, "DB_WRITE_TIMEOUT=60s")
+			scenario, extra = "routing-capped", []string{"DB_WRITE_TIMEOUT=60s"}
 		}
 		for _, c := range []struct {
 			name     string
@@ -172,14 +168,14 @@ func (b *bench) routing(ctx context.Context) error {
 			mode     string
 		}{{"causal", 2, "causal"}, {"off", 2, "off"}, {"window", 2, "window"}, {"primary-only", 0, "causal"}} {
 			err := b.withAPI(ctx, scenario+"-"+c.name, c.replicas, c.mode, func(api *server, _ string) error {
-				if !capped {
+				run := func() error {
 					_, err := b.load(ctx, scenario, c.name, api.url, "", mixDefault)
 					return err
 				}
-				return b.withCaps(func() error {
-					_, err := b.load(ctx, scenario, c.name, api.url, "", mixDefault)
-					return err
-				})
+				if capped {
+					return b.withCaps(run)
+				}
+				return run()
 			}, extra...)
 			var skip errSkip
 			if errors.As(err, &skip) {
@@ -330,8 +326,11 @@ func (b *bench) scaling(ctx context.Context) error {
 }
 
 // find returns the run scenario/name made so far, or nil.
-func (b *bench) find(scenario, name string) *runResult {
-	for _, x := range b.runs {
+func (b *bench) find(scenario, name string) *runResult { return findRun(b.runs, scenario, name) }
+
+// findRun returns run scenario/name among runs, or nil.
+func findRun(runs []*runResult, scenario, name string) *runResult {
+	for _, x := range runs {
 		if x.Scenario == scenario && x.Name == name {
 			return x
 		}
