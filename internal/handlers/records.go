@@ -142,7 +142,9 @@ func (d *documentsAPI) handleRecordUnshare(w http.ResponseWriter, r *http.Reques
 }
 
 // handleRecordFromScheme makes the caller's record of work for scheme {id}
-// (one entry per week), or answers the one they already have (200).
+// (one entry per week), or answers the one they already have (200). Making
+// one is generating a document: a plan without generation (an ended trial)
+// gets 403 for a new record, and still its existing one.
 func (d *documentsAPI) handleRecordFromScheme(w http.ResponseWriter, r *http.Request) {
 	s, err := d.scheme(r, true)
 	if err == nil {
@@ -151,7 +153,7 @@ func (d *documentsAPI) handleRecordFromScheme(w http.ResponseWriter, r *http.Req
 	var rec *models.Record
 	created := false
 	if err == nil {
-		rec, created, err = models.RecordFromScheme(reqDB(r), &s.Scheme, viewer(r).UserID)
+		rec, created, err = models.RecordFromScheme(reqDB(r), &s.Scheme, viewer(r).UserID, d.allow(r, models.FeatureGenerate))
 	}
 	if err != nil {
 		d.fail(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/teachtrack/api/internal/models"
 )
@@ -203,5 +204,48 @@ func TestRecordOfWorkArchiveShareDelete(t *testing.T) {
 	expect(t, s.do(t, teacher.caller, "GET", urlf("/api/v1/records-of-work/%d", r1.ID), nil), 200).decode(t, &kept)
 	if kept.SchemeID != nil || len(kept.Entries) != 2 {
 		t.Errorf("record after its scheme was deleted: %+v", kept)
+	}
+}
+
+// TestRecordFromSchemePlanLimit: making a record of work from a scheme is
+// generating a document, so an ended trial gets 403 and no record; the
+// record made while the plan allowed it is still answered afterwards.
+func TestRecordFromSchemePlanLimit(t *testing.T) {
+	s := newTestServer(t)
+	trial := createUser(t, s, models.RoleTeacher, nil)
+	subject, _ := grade4Maths(t, s, trial.caller)
+	var sc schemeJSON
+	expect(t, s.do(t, trial.caller, "POST", "/api/v1/schemes/generate", map[string]any{"subject_id": subject, "teacher_name": "Wanjiru Kamau",
+		"school": "Moi Avenue Primary", "term": "Term 2", "year": 2026, "total_weeks": 1, "lessons_per_week": 5}), http.StatusCreated).decode(t, &sc)
+	records := func() int64 {
+		var n int64
+		if err := s.primary(t).Model(&models.Record{}).Where("user_id = ?", trial.ID).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	path := urlf("/api/v1/records-of-work/create-from-scheme/%d", sc.ID)
+
+	setPlan(t, s, trial.ID, models.PlanFree, time.Now().Add(-60*24*time.Hour))
+	res := s.do(t, trial.caller, "POST", path, nil)
+	checkProblem(t, res, http.StatusForbidden, "")
+	var p problem
+	res.decode(t, &p)
+	if want := "Generating documents is not included in your Free plan now."; !strings.HasPrefix(p.Detail, want) {
+		t.Errorf("detail %q, want it to start %q", p.Detail, want)
+	}
+	if n := records(); n != 0 {
+		t.Fatalf("a refused record of work wrote %d records", n)
+	}
+
+	setPlan(t, s, trial.ID, models.PlanFree, time.Now())
+	var rec recordJSON
+	expect(t, s.do(t, trial.caller, "POST", path, nil), http.StatusCreated).decode(t, &rec)
+
+	setPlan(t, s, trial.ID, models.PlanFree, time.Now().Add(-60*24*time.Hour))
+	var again recordJSON
+	expect(t, s.do(t, trial.caller, "POST", path, nil), http.StatusOK).decode(t, &again)
+	if again.ID != rec.ID || records() != 1 {
+		t.Errorf("after the trial: record %d and %d records, want the existing %d alone", again.ID, records(), rec.ID)
 	}
 }

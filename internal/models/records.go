@@ -162,7 +162,9 @@ func (d *distinct) String() string { return strings.Join(d.items, "; ") }
 // RecordFromScheme returns userID's record of work for scheme s (loaded with
 // its weeks), creating it with one entry per week when there is none; created
 // reports which. The scheme row is locked so two clicks make one record.
-func RecordFromScheme(db *gorm.DB, s *Scheme, userID uint64) (rec *Record, created bool, err error) {
+// refuseNew, when not nil, is returned instead of creating one (the caller's
+// plan doesn't generate documents now): a record already made is still found.
+func RecordFromScheme(db *gorm.DB, s *Scheme, userID uint64, refuseNew error) (rec *Record, created bool, err error) {
 	err = db.Transaction(func(tx *gorm.DB) error {
 		var lock Scheme
 		if err := translate(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Select("id").Take(&lock, s.ID).Error); err != nil {
@@ -175,6 +177,9 @@ func RecordFromScheme(db *gorm.DB, s *Scheme, userID uint64) (rec *Record, creat
 		if len(found) == 1 {
 			rec = &found[0]
 			return nil
+		}
+		if refuseNew != nil {
+			return refuseNew
 		}
 		sid := s.ID
 		rec = &Record{UserID: userID, SchemeID: &sid, SubjectID: s.SubjectID, SchoolName: s.School, TeacherName: s.TeacherName,
