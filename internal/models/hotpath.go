@@ -7,15 +7,16 @@ import (
 )
 
 // The reads every request or the commonest pages run — the session check, a
-// subject by id, a subject's tree — scan their rows by hand: GORM's
-// reflection-based Scan, its SQL builder and their allocations were a third of
-// the API's CPU on GET /subjects/{id} (bench/README.md, "Where the time
-// goes"); a subject's lessons and the subjects list read the same way. They still run through GORM (db.Raw(…).Rows()), so the request's
+// subject by id and its tree, its lessons, the subjects list, the dashboard's
+// counts — scan their rows by hand: GORM's reflection-based Scan, its SQL
+// builder and their allocations were a third of the API's CPU on
+// GET /subjects/{id} (bench/README.md, "Where the time goes"). They still run
+// through GORM (Raw(…).Rows() or the builder's Rows()), so the request's
 // binding, deadline and statement metrics apply as to any other query. Each
 // column list below is checked against its model's GORM schema by
 // TestHotPathColumns, so a field added to a model can't be silently missed.
 
-// userColumns are the users columns scanUser reads, in its order.
+// userColumns are the users columns of User, in userDest's order.
 const userColumns = "u.id, u.email, u.password_hash, u.full_name, u.phone, u.school, u.grade_level, u.tsc_number, " +
 	"u.role, u.school_id, u.is_active, u.email_verified, u.subscription_type, u.subscription_status, u.created_at, " +
 	"u.updated_at, u.subscription_expires_at, u.trial_started_at"
